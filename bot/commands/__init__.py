@@ -1,0 +1,1 @@
+"""The ``hosho`` sub-commands, one module per noun; each has ``register(app)``."""

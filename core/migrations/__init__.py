@@ -1,0 +1,1 @@
+"""Alembic migrations of hosho's database (run by ``hosho db upgrade``)."""

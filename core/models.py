@@ -1,0 +1,160 @@
+"""Database tables (SQLModel). Alembic migrations in ``migrations/`` create them.
+
+Glossary of the domain terms used as column names:
+- お客様ID (``customer_id``): the contractor's ID at the surety company (e-Net保証).
+- 保証契約番号 (``contract_number``): the surety contract number; text, leading zeros kept.
+- 認証キー (``auth_key``): the key the orderer needs on D-Sure to view the certificate.
+- 発注者 (``orderer``): the municipality that ordered the work. 工事名: ``project_name``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import Column, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    """Now, in UTC, timezone-aware (SQLModel stores and returns datetimes as UTC)."""
+    return datetime.now(UTC)
+
+
+class Contractor(SQLModel, table=True):
+    """受注者: a contractor known by its お客様ID."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: str = Field(index=True, unique=True, max_length=64)
+    name: str = Field(max_length=200)
+    email: str = Field(max_length=320)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ChatLink(SQLModel, table=True):
+    """A chat user (e.g. Slack ``U…``) linked to a contractor; one contractor, many users."""
+
+    __table_args__ = (UniqueConstraint("platform", "user_id", name="uq_chatlink_user"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    contractor_id: int = Field(foreign_key="contractor.id", index=True)
+    platform: str = Field(default="slack", max_length=20)
+    user_id: str = Field(max_length=64)
+    linked_by: str = Field(max_length=64)
+    linked_at: datetime = Field(default_factory=utcnow)
+
+
+class LinkCode(SQLModel, table=True):
+    """A one-time code e-mailed to a contractor so a chat user can link itself."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    contractor_id: int = Field(foreign_key="contractor.id", index=True)
+    platform: str = Field(default="slack", max_length=20)
+    user_id: str = Field(max_length=64, index=True)
+    code_hash: str = Field(max_length=128)
+    expires_at: datetime
+    attempts: int = 0
+    used_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Contract(SQLModel, table=True):
+    """A surety contract with its certificate (電子証書) data and 認証キー."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    contract_number: str = Field(index=True, unique=True, max_length=64)
+    kind: str = Field(max_length=20)
+    contractor_id: int = Field(foreign_key="contractor.id", index=True)
+    orderer: str = Field(max_length=200)
+    project_name: str = Field(max_length=400)
+    work_type: str = Field(max_length=40)
+    contract_date: date
+    contract_amount: int
+    guarantee_amount: int
+    period_start: date
+    period_end: date
+    auth_key: str = Field(max_length=32)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Submission(SQLModel, table=True):
+    """One e-mail taken from the town inbox and what became of it (exactly one row each).
+
+    ``message_key`` is the Message-ID, or ``sha256:<hash of the raw message>`` when there is
+    none; (folder, uidvalidity, uid) is where the poller found it.
+    """
+
+    __table_args__ = (
+        UniqueConstraint("message_key", name="uq_submission_message"),
+        UniqueConstraint("folder", "uidvalidity", "uid", name="uq_submission_uid"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    message_key: str = Field(max_length=998)
+    message_id: str | None = Field(default=None, max_length=998)
+    source: str = Field(default="imap", max_length=20)
+    folder: str = Field(default="", max_length=200)
+    uidvalidity: int | None = None
+    uid: int | None = None
+    sender: str = Field(default="", max_length=998)
+    subject: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    received_at: datetime | None = None
+    contract_number: str | None = Field(default=None, max_length=64, index=True)
+    document: str | None = Field(default=None, max_length=40)
+    status: str = Field(max_length=32, index=True)
+    reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    replied: bool = False
+    processed_at: datetime = Field(default_factory=utcnow)
+
+
+class DsureRegistration(SQLModel, table=True):
+    """D-Sure register: the notice of this contract reached the town (once per contract)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    contract_id: int = Field(foreign_key="contract.id", unique=True)
+    submission_id: int | None = Field(default=None, foreign_key="submission.id")
+    registered_at: datetime = Field(default_factory=utcnow)
+    registered_by: str = Field(default="mail", max_length=64)
+
+
+class LookupAttempt(SQLModel, table=True):
+    """One D-Sure lookup attempt (for the lock-out rule). Never stores the key tried."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    contract_number: str = Field(max_length=64, index=True)
+    actor: str = Field(max_length=64)
+    success: bool
+    at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class AuditLog(SQLModel, table=True):
+    """Who did what, when, with what result. Never holds an auth key."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    actor: str = Field(max_length=64)
+    action: str = Field(max_length=64, index=True)
+    target: str = Field(default="", max_length=200)
+    result: str = Field(default="", max_length=64)
+    detail: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+class MailboxState(SQLModel, table=True):
+    """Per-folder IMAP state: the UIDVALIDITY the stored UIDs belong to."""
+
+    __table_args__ = (UniqueConstraint("source", "folder", name="uq_mailbox_folder"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(max_length=200)
+    folder: str = Field(max_length=200)
+    uidvalidity: int | None = None
+    last_uid: int = 0
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ProcessedEvent(SQLModel, table=True):
+    """A chat event already handled (Slack event_id / retry dedup across replicas)."""
+
+    event_key: str = Field(primary_key=True, max_length=200)
+    at: datetime = Field(default_factory=utcnow)

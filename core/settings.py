@@ -1,0 +1,94 @@
+"""Settings from the environment and ``.env`` (names fixed in DESIGN.md)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from hosho.core.errors import ConfigError
+
+
+class Settings(BaseSettings):
+    """Every knob hosho reads. Unknown ``HOSHO_*`` variables are ignored."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = Field("sqlite:///var/hosho.db", alias="HOSHO_DATABASE_URL")
+    municipality: str = Field("aya", alias="HOSHO_MUNICIPALITY")
+    maildir: Path = Field(Path("var/inbox"), alias="HOSHO_MAILDIR")
+
+    imap_host: str | None = Field(None, alias="HOSHO_IMAP_HOST")
+    imap_port: int | None = Field(None, alias="HOSHO_IMAP_PORT", ge=1, le=65535)
+    imap_user: str | None = Field(None, alias="HOSHO_IMAP_USER")
+    imap_password: str | None = Field(None, alias="HOSHO_IMAP_PASSWORD")
+    imap_folder: str = Field("INBOX", alias="HOSHO_IMAP_FOLDER")
+    imap_security: Literal["ssl", "starttls", "none"] = Field("ssl", alias="HOSHO_IMAP_SECURITY")
+    imap_timeout: float = Field(30.0, alias="HOSHO_IMAP_TIMEOUT", gt=0)
+    imap_keyword_only: bool = Field(False, alias="HOSHO_IMAP_KEYWORD_ONLY")
+    poll_seconds: float = Field(60.0, alias="HOSHO_POLL_SECONDS", gt=0)
+    max_message_mb: float = Field(20.0, alias="HOSHO_MAX_MESSAGE_MB", gt=0)
+
+    smtp_host: str | None = Field(None, alias="HOSHO_SMTP_HOST")
+    smtp_port: int | None = Field(None, alias="HOSHO_SMTP_PORT", ge=1, le=65535)
+    smtp_user: str | None = Field(None, alias="HOSHO_SMTP_USER")
+    smtp_password: str | None = Field(None, alias="HOSHO_SMTP_PASSWORD")
+    smtp_security: Literal["ssl", "starttls", "none"] = Field("starttls", alias="HOSHO_SMTP_SECURITY")
+    mail_from: str | None = Field(None, alias="HOSHO_MAIL_FROM")
+
+    slack_bot_token: str | None = Field(None, alias="SLACK_BOT_TOKEN")
+    slack_app_token: str | None = Field(None, alias="SLACK_APP_TOKEN")
+    slack_signing_secret: str | None = Field(None, alias="SLACK_SIGNING_SECRET")
+    slack_api_url: str = Field("https://slack.com/api/", alias="HOSHO_SLACK_API_URL")
+    admin_user_ids: str = Field("", alias="HOSHO_ADMIN_USER_IDS")
+    staff_channel: str | None = Field(None, alias="HOSHO_STAFF_CHANNEL")
+    chat_user: str = Field("UDEMO0001", alias="HOSHO_CHAT_USER")
+    notice_dir: Path = Field(Path("var/notices"), alias="HOSHO_NOTICE_DIR")
+
+    pdf_font: Path | None = Field(None, alias="HOSHO_PDF_FONT")
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        if not value.startswith(("sqlite:", "postgresql:", "postgresql+psycopg:")):
+            raise ValueError("must be a sqlite:/// or postgresql:// URL")
+        return value
+
+    @field_validator("pdf_font")
+    @classmethod
+    def _font_exists(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            raise ValueError(f"font file not found: {value}")
+        return value
+
+    @property
+    def admins(self) -> frozenset[str]:
+        """Slack user IDs allowed to run admin commands."""
+        return frozenset(u.strip() for u in self.admin_user_ids.split(",") if u.strip())
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """The URL with the psycopg 3 driver named for PostgreSQL."""
+        url = self.database_url
+        if url.startswith("postgresql://"):
+            return "postgresql+psycopg://" + url[len("postgresql://") :]
+        return url
+
+
+def load_settings() -> Settings:
+    """Read settings; a bad value becomes one ConfigError line naming the setting."""
+    try:
+        return Settings()
+    except ValidationError as err:
+        first = err.errors()[0]
+        name = ".".join(str(p) for p in first["loc"]) or "settings"
+        raise ConfigError(f"invalid setting {name}: {first['msg']}") from None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (cached; tests call ``get_settings.cache_clear()``)."""
+    return load_settings()
