@@ -39,9 +39,9 @@ class SubjectRule:
         want = self.example(project_name)
         if prefix and not text.startswith(prefix):
             return f"件名は「{want}」としてください。"
-        if self.include_project_name and project_name:
-            if nfkc(project_name).replace(" ", "") not in text.replace(" ", ""):
-                return f"件名に工事名を入れ「{want}」としてください。"
+        named = nfkc(project_name or "").replace(" ", "") in text.replace(" ", "")
+        if self.include_project_name and project_name and not named:
+            return f"件名に工事名を入れ「{want}」としてください。"
         return None
 
     def example(self, project_name: str | None) -> str:
@@ -125,7 +125,9 @@ def parse_profile(data: dict, source: str = "profile") -> Profile:  # type: igno
         try:
             return validate_email(value, check_deliverability=False).normalized
         except EmailNotValidError as err:
-            raise ConfigError(f"profile {source}: {where} is not an e-mail address: {err}") from None
+            raise ConfigError(
+                f"profile {source}: {where} is not an e-mail address: {err}"
+            ) from None
 
     def names(key: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
         values = need(data, key, list)
@@ -168,7 +170,9 @@ def parse_profile(data: dict, source: str = "profile") -> Profile:  # type: igno
         work_types=names("work_types", WORK_TYPES),
         orderer_names=tuple(str(n) for n in data.get("orderer_names", [data.get("name", "")])),
         submission_method=str(need(submission, "method", str, "submission.")),
-        submission_address=email(str(need(submission, "address", str, "submission.")), "submission.address"),
+        submission_address=email(
+            str(need(submission, "address", str, "submission.")), "submission.address"
+        ),
         submission_section=str(submission.get("section", "")),
         surety_company=str(need(surety, "company", str, "surety.")),
         surety_url=str(need(surety, "url", str, "surety.")),

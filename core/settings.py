@@ -36,7 +36,9 @@ class Settings(BaseSettings):
     smtp_port: int | None = Field(None, alias="HOSHO_SMTP_PORT", ge=1, le=65535)
     smtp_user: str | None = Field(None, alias="HOSHO_SMTP_USER")
     smtp_password: str | None = Field(None, alias="HOSHO_SMTP_PASSWORD")
-    smtp_security: Literal["ssl", "starttls", "none"] = Field("starttls", alias="HOSHO_SMTP_SECURITY")
+    smtp_security: Literal["ssl", "starttls", "none"] = Field(
+        "starttls", alias="HOSHO_SMTP_SECURITY"
+    )
     mail_from: str | None = Field(None, alias="HOSHO_MAIL_FROM")
 
     slack_bot_token: str | None = Field(None, alias="SLACK_BOT_TOKEN")

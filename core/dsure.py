@@ -1,0 +1,138 @@
+"""The D-Sure register (発注者用保証確認サービス, the orderer's certificate lookup).
+
+hosho does not call the real D-Sure (日本電子認証株式会社; no public API): it *is* the
+lookup town staff use. ``register`` records that a contract's 認証キー等のお知らせ reached the
+town (once per contract); ``lookup`` shows the certificate to whoever gives both the
+保証契約番号 and the 認証キー.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from hosho.core.audit import record
+from hosho.core.authkey import keys_equal
+from hosho.core.contracts import contract_view, find_contract
+from hosho.core.db import session_scope
+from hosho.core.errors import LookupRefused
+from hosho.core.models import Contract, Contractor, DsureRegistration, LookupAttempt, utcnow
+from hosho.core.text import normalize_number
+
+#: The one answer to every failed lookup: unknown number, wrong key or locked.
+REFUSAL = "保証契約番号または認証キーが正しくないか、現在照会できません。"
+MAX_FAILURES = 5
+WINDOW = timedelta(minutes=15)
+LOCK = timedelta(minutes=15)
+_DUMMY_KEY = "ZZZZ-ZZZZ-ZZZZ-ZZZZ"
+
+#: 保証証書 titles by kind of guarantee.
+CERTIFICATE_TITLES = {
+    "前払金保証": "前払金保証証書",
+    "中間前払金保証": "中間前払金保証証書",
+    "契約保証": "契約保証証書",
+    "契約保証予約": "契約保証予約証書",
+}
+
+
+def locked_until(failures: list[datetime], now: datetime) -> datetime | None:
+    """When MAX_FAILURES failures fell within WINDOW, the number is locked for LOCK after
+    the last of them. ``failures`` are the failed attempts' times, oldest first."""
+    until = None
+    for i in range(MAX_FAILURES - 1, len(failures)):
+        if failures[i] - failures[i - MAX_FAILURES + 1] <= WINDOW:
+            end = failures[i] + LOCK
+            if end > now:
+                until = end
+    return until
+
+
+def _recent_failures(session: Session, number: str, now: datetime) -> list[datetime]:
+    since = now - WINDOW - LOCK
+    rows = session.exec(
+        select(LookupAttempt.at)
+        .where(LookupAttempt.contract_number == number)
+        .where(LookupAttempt.success == False)  # noqa: E712 - SQL comparison
+        .where(LookupAttempt.at >= since)
+        .order_by(LookupAttempt.at)  # type: ignore[arg-type]
+    ).all()
+    return list(rows)
+
+
+def certificate_view(session: Session, contract: Contract) -> dict[str, Any]:
+    """What the orderer sees: the certificate's fields and its registration, no key."""
+    contractor = session.get(Contractor, contract.contractor_id)
+    assert contractor is not None
+    registration = session.exec(
+        select(DsureRegistration).where(DsureRegistration.contract_id == contract.id)
+    ).first()
+    view = contract_view(contract, contractor)
+    view["title"] = CERTIFICATE_TITLES.get(contract.kind, "保証証書")
+    view["electronic"] = True
+    view["registered"] = registration is not None
+    view["registered_at"] = registration.registered_at.isoformat() if registration else None
+    return view
+
+
+def lookup(
+    engine: Engine, number: str, key: str, *, actor: str, now: datetime | None = None
+) -> dict[str, Any]:
+    """The certificate when number and key match; LookupRefused (always REFUSAL) otherwise.
+
+    Every attempt is recorded (who, when, result, never the key); MAX_FAILURES failures on
+    one number within WINDOW lock it for LOCK, during which even the right key is refused.
+    """
+    now = now or utcnow()
+    number = normalize_number(number)[:64]
+    with session_scope(engine) as session:
+        until = locked_until(_recent_failures(session, number, now), now)
+        contract = find_contract(session, number)
+        stored = contract.auth_key if contract is not None else _DUMMY_KEY
+        matches = keys_equal(stored, key) and contract is not None
+        if until is not None:
+            record(session, actor=actor, action="dsure.lookup", target=number, result="locked")
+            view = None
+        else:
+            session.add(
+                LookupAttempt(contract_number=number, actor=actor[:64], success=matches, at=now)
+            )
+            result = "ok" if matches else "refused"
+            record(session, actor=actor, action="dsure.lookup", target=number, result=result)
+            view = certificate_view(session, contract) if matches and contract else None
+    if view is None:
+        raise LookupRefused(REFUSAL)
+    return view
+
+
+def is_registered(session: Session, contract: Contract) -> DsureRegistration | None:
+    """The registration of this contract, if its notice has reached the town."""
+    return session.exec(
+        select(DsureRegistration).where(DsureRegistration.contract_id == contract.id)
+    ).first()
+
+
+def register(
+    session: Session, contract: Contract, *, submission_id: int | None, by: str
+) -> tuple[DsureRegistration, bool]:
+    """Record that the notice of ``contract`` reached the town; (row, False) if it already had.
+
+    Safe under concurrency: the unique contract_id decides, inside a savepoint.
+    """
+    existing = is_registered(session, contract)
+    if existing is not None:
+        return existing, False
+    assert contract.id is not None
+    row = DsureRegistration(contract_id=contract.id, submission_id=submission_id, registered_by=by)
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        existing = is_registered(session, contract)
+        assert existing is not None
+        return existing, False
+    record(session, actor=by, action="dsure.register", target=contract.contract_number, result="ok")
+    return row, True
