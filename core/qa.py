@@ -1,0 +1,103 @@
+"""Q&A: answer a contractor's question about 電子保証 from the town's knowledge base.
+
+``answer(question, profile)`` returns the best item's answer when the matcher is
+confident enough, otherwise an honest 「分かりません」 with the town's contact (from the
+profile) and the nearest topics. The index is built once per profile and cached;
+``reload()`` drops the cache (``/hosho faq reload``) after the knowledge file changed.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+
+from hosho.core.profile import Profile
+from hosho.core.qa_kb import load_knowledge
+from hosho.core.qa_match import Index, Scored
+
+#: Below this score (0–1) the question is not answered.
+THRESHOLD = 0.25
+#: How many nearest topics a fallback offers.
+SUGGESTIONS = 3
+
+_lock = threading.Lock()
+_indexes: dict[str, Index] = {}
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The reply to one question.
+
+    ``matched`` is False for the fallback; ``item_id`` is the matched item (None when not
+    matched); ``score`` the best item's confidence (0–1); ``suggestions`` holds
+    (item_id, short title) of the nearest topics, for buttons or a "did you mean" line.
+    """
+
+    matched: bool
+    item_id: str | None
+    score: float
+    answer: str
+    suggestions: list[tuple[str, str]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, object]:
+        """The JSON form of ``hosho ask --json``: matched, item_id, score, answer."""
+        return {
+            "matched": self.matched,
+            "item_id": self.item_id,
+            "score": round(self.score, 4),
+            "answer": self.answer,
+        }
+
+    def to_json_line(self) -> str:
+        """``to_json()`` as one line of JSON (Japanese kept readable)."""
+        return json.dumps(self.to_json(), ensure_ascii=False)
+
+
+def index_for(profile: Profile) -> Index:
+    """The cached index of a profile's knowledge base (built on first use)."""
+    key = f"{profile.id}:{profile.knowledge}"
+    index = _indexes.get(key)
+    if index is None:
+        with _lock:
+            index = _indexes.get(key)
+            if index is None:
+                index = Index(load_knowledge(profile))
+                _indexes[key] = index
+    return index
+
+
+def reload() -> None:
+    """Forget every built index; the next question re-reads the knowledge files."""
+    with _lock:
+        _indexes.clear()
+
+
+def fallback_text(profile: Profile, nearest: list[tuple[str, str]]) -> str:
+    """The honest "I don't know" reply: what hosho answers, the contact, nearby topics."""
+    text = (
+        "申し訳ありません、そのご質問には分かりません（お答えできる情報がありません）。"
+        f"このボットは{profile.name}の電子保証についてのご質問にお答えしています。"
+        f"お問い合わせ先: {profile.contact}"
+    )
+    if nearest:
+        topics = "」「".join(title for _, title in nearest)
+        text += f"\nもしかして:「{topics}」"
+    return text
+
+
+def decide(ranked: list[Scored], profile: Profile, threshold: float = THRESHOLD) -> Answer:
+    """Turn ranked items into an Answer: the best real item above threshold, else the fallback."""
+    nearest = [(s.item.id, s.item.title) for s in ranked if not s.item.reject]
+    best = ranked[0] if ranked else None
+    if best is not None and not best.item.reject and best.score >= threshold:
+        return Answer(True, best.item.id, best.score, best.item.answer, nearest[1:SUGGESTIONS])
+    score = best.score if best is not None else 0.0
+    suggestions = nearest[:SUGGESTIONS]
+    return Answer(False, None, score, fallback_text(profile, suggestions), suggestions)
+
+
+def answer(question: str, profile: Profile) -> Answer:
+    """Answer one question for the profile's town (see the module docstring)."""
+    index = index_for(profile)
+    return decide(index.rank(question.strip(), top=SUGGESTIONS + 2), profile)

@@ -1,0 +1,130 @@
+"""The Q&A index: which knowledge-base item a question is about, and how sure we are.
+
+Every item becomes a bag of character features (from its title, example questions,
+keywords and their kana readings; its answer counts half). A question's features are
+weighted by script and by rarity across items (IDF). Two measures are combined:
+
+* *coverage*: the share of the question's weight that the item explains. A question
+  about something else (ごみ, 入札参加資格, 天気) is mostly made of features no item has,
+  so its coverage stays low whatever it shares by chance.
+* *closest example*: the best overlap with one example question, relative to the larger
+  of the two (so a long example matching a short question does not win by size).
+
+The score is their mean, between 0 and 1. Lookups walk an inverted index, skipping the
+postings of features so common that they cannot change the ranking.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from hosho.core.qa_kb import Item, KnowledgeBase
+from hosho.core.qa_text import KanaRewriter, features, fold, kana_bigrams, readings
+
+#: Credit of a feature found only in an item's answer text (not its questions/keywords).
+ANSWER_CREDIT = 0.5
+#: Features in more items than this share of the KB are skipped in lookups (not in totals).
+COMMON_SHARE = 0.2
+#: ...but never below this many items (small KBs walk every posting).
+COMMON_MIN = 60
+
+
+@dataclass(frozen=True)
+class Scored:
+    """An item with its score (0–1) for one question."""
+
+    item: Item
+    score: float
+
+
+class Index:
+    """An inverted index over one knowledge base."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self.items = kb.items
+        n = len(self.items)
+        credits: list[dict[str, float]] = []
+        kana = readings(t for item in self.items for t in (item.title, *item.keywords))
+        vocabulary: dict[str, str] = {}
+        for text, tokens in kana.items():
+            vocabulary.setdefault("".join(k for _, k in tokens), text)
+            for surface, reading in tokens:
+                if len(surface) >= 2:
+                    vocabulary.setdefault(reading, surface)
+        self._rewriter = KanaRewriter(vocabulary)
+        self._examples: list[tuple[int, dict[str, float]]] = []
+        for i, item in enumerate(self.items):
+            core: dict[str, float] = {}
+            texts = (item.title, *item.questions, *item.keywords)
+            for text in texts:
+                for key in features(text):
+                    core[key] = 1.0
+            for text in (item.title, *item.keywords):
+                for key in kana_bigrams("".join(k for _, k in kana[text])):
+                    core[key] = 1.0
+            for key in features(item.answer):
+                core.setdefault(key, ANSWER_CREDIT)
+            credits.append(core)
+            for text in (*item.questions, item.title, *item.keywords):
+                if text:
+                    self._examples.append((i, features(text)))
+        df: dict[str, int] = {}
+        for core in credits:
+            for key in core:
+                df[key] = df.get(key, 0) + 1
+        self._idf_unseen = math.log((n + 1) / 0.5)
+        self._idf = {key: math.log((n + 1) / (count + 0.5)) for key, count in df.items()}
+        limit = max(COMMON_MIN, int(n * COMMON_SHARE))
+        self._postings: dict[str, list[tuple[int, float]]] = {}
+        for i, core in enumerate(credits):
+            for key, credit in core.items():
+                if df[key] <= limit:
+                    self._postings.setdefault(key, []).append((i, credit))
+        self._ex_postings: dict[str, list[int]] = {}
+        self._ex_total: list[float] = []
+        self._ex_item: list[int] = []
+        for e, (i, feats) in enumerate(self._examples):
+            self._ex_item.append(i)
+            self._ex_total.append(sum(w * self.idf(k) for k, w in feats.items()))
+            for key in feats:
+                if df.get(key, 0) <= limit:
+                    self._ex_postings.setdefault(key, []).append(e)
+
+    def idf(self, key: str) -> float:
+        """Rarity of a feature across items (an unseen feature is rarest)."""
+        return self._idf.get(key, self._idf_unseen)
+
+    def features(self, question: str) -> dict[str, float]:
+        """The question's features, kana spellings of known words read as 漢字 as well."""
+        feats = features(question)
+        rewritten = self._rewriter.rewrite(question)
+        if rewritten != fold(question):
+            for key, weight in features(rewritten).items():
+                if feats.get(key, 0.0) < weight:
+                    feats[key] = weight
+        return feats
+
+    def rank(self, question: str, top: int = 4) -> list[Scored]:
+        """The ``top`` best items for a question, best first (empty for an empty question)."""
+        weights = {key: w * self.idf(key) for key, w in self.features(question).items()}
+        total = sum(weights.values())
+        if total <= 0:
+            return []
+        cover: dict[int, float] = {}
+        overlap: dict[int, float] = {}
+        for key, weight in weights.items():
+            for i, credit in self._postings.get(key, ()):
+                cover[i] = cover.get(i, 0.0) + weight * credit
+            for e in self._ex_postings.get(key, ()):
+                overlap[e] = overlap.get(e, 0.0) + weight
+        best_ex: dict[int, float] = {}
+        for e, shared in overlap.items():
+            sim = shared / max(total, self._ex_total[e])
+            i = self._ex_item[e]
+            if sim > best_ex.get(i, 0.0):
+                best_ex[i] = sim
+        scores = [(0.5 * (cov / total) + 0.5 * best_ex.get(i, 0.0), i) for i, cov in cover.items()]
+        scores.sort(reverse=True)
+        return [Scored(self.items[i], min(1.0, s)) for s, i in scores[:top]]
