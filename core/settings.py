@@ -15,7 +15,9 @@ from hosho.core.errors import ConfigError
 class Settings(BaseSettings):
     """Every knob hosho reads. Unknown ``HOSHO_*`` variables are ignored."""
 
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True
+    )
 
     database_url: str = Field("sqlite:///var/hosho.db", alias="HOSHO_DATABASE_URL")
     municipality: str = Field("aya", alias="HOSHO_MUNICIPALITY")
