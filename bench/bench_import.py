@@ -35,10 +35,15 @@ def main() -> None:
         for label in ("first import", "re-import"):
             start = time.perf_counter()
             subprocess.run(
-                ["hosho", "contracts", "import", str(path)], check=True, env=env, capture_output=True
+                ["hosho", "contracts", "import", str(path)],
+                check=True,
+                env=env,
+                capture_output=True,
             )
             took = time.perf_counter() - start
-            print(f"{label}: {args.rows} rows in {took:.2f} s ({args.rows / took:,.0f} rows/s) [{url.split(':')[0]}]")
+            print(
+                f"{label}: {args.rows} rows in {took:.2f} s ({args.rows / took:,.0f} rows/s) [{url.split(':')[0]}]"
+            )
 
 
 if __name__ == "__main__":

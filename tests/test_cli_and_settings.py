@@ -15,7 +15,9 @@ from hosho.core.settings import load_settings
 
 def _run(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("HOSHO_", "SLACK_"))}
-    return subprocess.run(["hosho", *args], capture_output=True, text=True, cwd=cwd, env={**clean, **env})
+    return subprocess.run(
+        ["hosho", *args], capture_output=True, text=True, cwd=cwd, env={**clean, **env}
+    )
 
 
 def test_db_upgrade_creates_the_default_sqlite_file(tmp_path: Path) -> None:
@@ -36,7 +38,9 @@ def test_db_upgrade_creates_the_default_sqlite_file(tmp_path: Path) -> None:
         ("HOSHO_POLL_SECONDS", "-3"),
     ],
 )
-def test_bad_setting_fails_at_start_with_one_line_naming_it(tmp_path: Path, name: str, value: str) -> None:
+def test_bad_setting_fails_at_start_with_one_line_naming_it(
+    tmp_path: Path, name: str, value: str
+) -> None:
     out = _run(["db", "upgrade"], tmp_path, **{name: value})
     assert out.returncode == 1
     assert out.stderr.count("\n") == 1, out.stderr
@@ -74,7 +78,9 @@ def test_env_example_lists_every_setting_and_loads_as_is(tmp_path: Path) -> None
     from hosho.core.settings import Settings
 
     example = (Path(__file__).resolve().parents[1] / ".env.example").read_text("utf-8")
-    names = {line.split("=")[0] for line in example.splitlines() if line and not line.startswith("#")}
+    names = {
+        line.split("=")[0] for line in example.splitlines() if line and not line.startswith("#")
+    }
     aliases = {field.alias for field in Settings.model_fields.values()}
     assert aliases == names
     for line in example.splitlines():  # every setting has a one-line comment above it

@@ -23,7 +23,12 @@ def _count(engine, model) -> int:  # type: ignore[no-untyped-def]
 
 def test_import_creates_contracts_and_contractors(engine) -> None:  # type: ignore[no-untyped-def]
     result = import_contracts(engine, contract_csv(contract_row(n) for n in range(1, 101)))
-    assert (result.rows, result.created, result.updated, result.keys_generated) == (100, 100, 0, 100)
+    assert (result.rows, result.created, result.updated, result.keys_generated) == (
+        100,
+        100,
+        0,
+        100,
+    )
     assert result.contractors_created == 50
     assert _count(engine, Contract) == 100
     assert _count(engine, Contractor) == 50
@@ -45,7 +50,9 @@ def test_reimport_updates_and_keeps_generated_keys(engine) -> None:  # type: ign
 
 
 def test_given_key_is_kept_and_normalised(engine) -> None:  # type: ignore[no-untyped-def]
-    import_contracts(engine, contract_csv([contract_row(1, auth_key="ａｂｃｄｅｆｇｈｊｋｍｎｐｑｒｓ")]))
+    import_contracts(
+        engine, contract_csv([contract_row(1, auth_key="ａｂｃｄｅｆｇｈｊｋｍｎｐｑｒｓ")])
+    )
     with Session(engine) as s:
         assert s.exec(select(Contract.auth_key)).one() == "ABCD-EFGH-JKMN-PQRS"
 

@@ -56,12 +56,16 @@ def test_five_failures_lock_the_number_for_15_minutes(loaded) -> None:  # type: 
     locked_at = start + timedelta(minutes=4)
     # Locked: even the right key is refused, with the very same answer.
     assert _refused(loaded, NUMBER, KEY, now=locked_at + timedelta(minutes=1)) == REFUSAL
-    assert _refused(loaded, NUMBER, KEY, now=locked_at + timedelta(minutes=14, seconds=59)) == REFUSAL
+    assert (
+        _refused(loaded, NUMBER, KEY, now=locked_at + timedelta(minutes=14, seconds=59)) == REFUSAL
+    )
     # Another number is not affected.
     with pytest.raises(LookupRefused):
         lookup(loaded, "0000000002", "WRONG", actor="test", now=locked_at)
     # After 15 minutes the right key works again.
-    view = lookup(loaded, NUMBER, KEY, actor="staff", now=locked_at + timedelta(minutes=15, seconds=1))
+    view = lookup(
+        loaded, NUMBER, KEY, actor="staff", now=locked_at + timedelta(minutes=15, seconds=1)
+    )
     assert view["contract_number"] == NUMBER
 
 
@@ -111,13 +115,19 @@ def test_cli_lookup(loaded, db_url: str, tmp_path: Path) -> None:  # type: ignor
     env = {**os.environ, "HOSHO_DATABASE_URL": db_url}
     ok = subprocess.run(
         ["hosho", "dsure", "lookup", NUMBER, "--key", KEY, "--json"],
-        capture_output=True, text=True, env=env, cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
     )
     assert ok.returncode == 0, ok.stderr
     assert json.loads(ok.stdout)["title"] == "前払金保証証書"
     bad = subprocess.run(
         ["hosho", "dsure", "lookup", NUMBER, "--key", "nope", "--json"],
-        capture_output=True, text=True, env=env, cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
     )
     assert bad.returncode == 1 and bad.stdout == ""
     assert bad.stderr == f"error: {REFUSAL}\n"

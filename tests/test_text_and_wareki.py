@@ -29,7 +29,13 @@ def test_both_forms() -> None:
 
 @pytest.mark.parametrize(
     ("raw", "want"),
-    [("００１２３４", "001234"), ("12－34", "12-34"), ("12ー34", "12-34"), (" 0012 34 ", "001234"), ("ab−1", "AB-1")],
+    [
+        ("００１２３４", "001234"),
+        ("12－34", "12-34"),
+        ("12ー34", "12-34"),
+        (" 0012 34 ", "001234"),
+        ("ab−1", "AB-1"),
+    ],
 )
 def test_normalize_number(raw: str, want: str) -> None:
     assert normalize_number(raw) == want
