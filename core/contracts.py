@@ -12,10 +12,11 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import Engine
+from sqlalchemy import Engine, insert, update
 from sqlmodel import Session, select
 
 from hosho.core.audit import record
@@ -114,6 +115,15 @@ def _amount(value: str) -> int:
     return int(text)
 
 
+@lru_cache(maxsize=4096)
+def _email(value: str) -> str:
+    # Cached: a contractor's address repeats on every one of its contracts.
+    try:
+        return validate_email(nfkc(value), check_deliverability=False).normalized
+    except EmailNotValidError as err:
+        raise ValueError(f"not an e-mail address {value!r}: {err}") from None
+
+
 def parse_row(line: int, raw: dict[str, str]) -> tuple[ContractRow | None, list[str]]:
     """Validate one row; returns the row or the list of what is wrong with it."""
     problems: list[str] = []
@@ -138,12 +148,6 @@ def parse_row(line: int, raw: dict[str, str]) -> tuple[ContractRow | None, list[
 
         return check
 
-    def email(value: str) -> str:
-        try:
-            return validate_email(nfkc(value), check_deliverability=False).normalized
-        except EmailNotValidError as err:
-            raise ValueError(f"not an e-mail address {value!r}: {err}") from None
-
     def key(value: str) -> str:
         if not value:
             return ""
@@ -155,7 +159,7 @@ def parse_row(line: int, raw: dict[str, str]) -> tuple[ContractRow | None, list[
     field("kind", one_of(KINDS))
     field("customer_id", normalize_number)
     field("contractor_name", _text)
-    field("contractor_email", email)
+    field("contractor_email", _email)
     field("orderer", _text)
     field("project_name", _text)
     field("work_type", one_of(WORK_TYPES))
@@ -217,8 +221,10 @@ def import_contracts(
 ) -> ImportResult:
     """Import a contract CSV in one transaction: create or update, never duplicate."""
     rows = read_csv(data)
-    created = updated = contractors_created = keys_generated = 0
+    contractors_created = keys_generated = 0
     now = utcnow()
+    new_contracts: list[dict[str, Any]] = []
+    changed_contracts: list[dict[str, Any]] = []
     with session_scope(engine) as session:
         contractors = _contractors_by_customer(session, {r.customer_id for r in rows})
         existing = _contracts_by_number(session, [r.contract_number for r in rows])
@@ -235,37 +241,40 @@ def import_contracts(
                 contractors[row.customer_id] = person
                 contractors_created += 1
             elif (person.name, person.email) != (row.contractor_name, row.contractor_email):
-                person.name, person.email, person.updated_at = (
-                    row.contractor_name,
-                    row.contractor_email,
-                    now,
-                )
-            contract = existing.get(row.contract_number)
+                person.name, person.email = row.contractor_name, row.contractor_email
+                person.updated_at = now
             fields = _contract_fields(row, person)
-            if contract is None:
-                if not row.auth_key:
-                    keys_generated += 1
-                session.add(Contract(**fields, auth_key=row.auth_key or generate_key()))
-                created += 1
+            known = existing.get(row.contract_number)
+            if known is None:
+                keys_generated += not row.auth_key
+                fields.update(
+                    auth_key=row.auth_key or generate_key(), created_at=now, updated_at=now
+                )
+                new_contracts.append(fields)
             else:
-                for name, value in fields.items():
-                    setattr(contract, name, value)
-                if row.auth_key:
-                    contract.auth_key = row.auth_key  # an empty cell keeps the key it has
-                contract.updated_at = now
-                updated += 1
+                fields.update(id=known, updated_at=now)
+                if row.auth_key:  # an empty cell keeps the key the contract has
+                    fields["auth_key"] = row.auth_key
+                changed_contracts.append(fields)
             if progress is not None:
                 progress(done, len(rows))
+        # Bulk statements: one INSERT and one UPDATE by primary key for the whole file.
+        if new_contracts:
+            session.execute(insert(Contract), new_contracts)
+        if changed_contracts:
+            session.execute(update(Contract), changed_contracts)
         record(
             session,
             actor=actor,
             action="contracts.import",
             result="ok",
             rows=len(rows),
-            created=created,
-            updated=updated,
+            created=len(new_contracts),
+            updated=len(changed_contracts),
         )
-    return ImportResult(len(rows), created, updated, contractors_created, keys_generated)
+    return ImportResult(
+        len(rows), len(new_contracts), len(changed_contracts), contractors_created, keys_generated
+    )
 
 
 def _contract_fields(row: ContractRow, person: Contractor) -> dict[str, Any]:
@@ -297,11 +306,16 @@ def _contractors_by_customer(session: Session, ids: set[str]) -> dict[str, Contr
     return found
 
 
-def _contracts_by_number(session: Session, numbers: list[str]) -> dict[str, Contract]:
-    found: dict[str, Contract] = {}
+def _contracts_by_number(session: Session, numbers: list[str]) -> dict[str, int]:
+    """Primary keys of the contracts that already exist, by number."""
+    found: dict[str, int] = {}
     for chunk in _chunks(numbers):
-        for contract in session.exec(select(Contract).where(Contract.contract_number.in_(chunk))):  # type: ignore[attr-defined]
-            found[contract.contract_number] = contract
+        query = select(Contract.contract_number, Contract.id).where(
+            Contract.contract_number.in_(chunk)  # type: ignore[attr-defined]
+        )
+        for number, key in session.exec(query):
+            assert key is not None
+            found[number] = key
     return found
 
 
