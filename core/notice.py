@@ -15,6 +15,7 @@ from datetime import date
 from hosho.core.errors import DocumentError
 from hosho.core.models import Contract, Contractor
 from hosho.core.pdf_layout import Sheet, today_jst, yen
+from hosho.core.pdf_text import format_key
 from hosho.core.profile import Profile
 from hosho.core.wareki import to_wareki
 
@@ -26,17 +27,8 @@ NOTICE_DOCUMENT = "auth_key_notice"
 ELECTRONIC_KINDS = ("前払金保証", "中間前払金保証", "契約保証")
 
 
-def format_key(key: str) -> str:
-    """A 認証キー written as XXXX-XXXX-XXXX-XXXX (DocumentError if it is not 16 characters)."""
-    from hosho.core.text import normalize_number
-
-    plain = normalize_number(key).replace("-", "")
-    if len(plain) != 16 or not plain.isascii() or not plain.isalnum():
-        raise DocumentError("認証キーの形式が正しくありません (auth key is not 16 letters/digits)")
-    return "-".join(plain[i : i + 4] for i in range(0, 16, 4))
-
-
-def _check_kind(contract: Contract) -> None:
+def check_electronic_kind(contract: Contract) -> None:
+    """DocumentError unless this kind of guarantee has an electronic certificate."""
     if contract.kind not in ELECTRONIC_KINDS:
         raise DocumentError(
             f"{contract.kind} は電子証書の対象外です (no electronic certificate for this kind)"
@@ -55,7 +47,7 @@ def render_notice(
     Raises DocumentError for a kind without an electronic certificate, a malformed key,
     or a character the font cannot draw.
     """
-    _check_kind(contract)
+    check_electronic_kind(contract)
     key = format_key(contract.auth_key)
     issued = issued or today_jst()
     period = f"{to_wareki(contract.period_start)} から {to_wareki(contract.period_end)} まで"

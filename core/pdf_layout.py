@@ -16,14 +16,11 @@ from typing import TYPE_CHECKING
 from fpdf.fonts import TTFFont
 
 from hosho.core.pdf_fonts import BODY, KEY, add_fonts
+from hosho.core.pdf_text import MACHINE_FILE, MACHINE_SCHEMA
 
 if TYPE_CHECKING:
     from fpdf import FPDF
 
-#: Name of the embedded file carrying the machine-readable copy.
-MACHINE_FILE = "hosho-document.json"
-#: Value of its "schema" field.
-MACHINE_SCHEMA = "hosho.document/1"
 #: Japan Standard Time (no daylight saving): the default issue date is a Japanese day.
 JST = timezone(timedelta(hours=9), "JST")
 

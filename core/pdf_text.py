@@ -1,0 +1,118 @@
+"""Finding the 保証契約番号 and the 認証キー in text extracted from a PDF.
+
+Works on any layout: hosho's own notice, a surety company's own PDF with other wording, a
+table, full-width digits and letters (ＡＢＣＤ－１２３４), and the spaces pypdf puts
+between CJK characters. Text is NFKC-normalised, every white space removed and every
+hyphen look-alike turned into "-" before matching.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from hosho.core.errors import DocumentError
+from hosho.core.text import normalize_number, squeeze
+
+#: Name of the file embedded in hosho's PDFs carrying the machine-readable copy.
+MACHINE_FILE = "hosho-document.json"
+#: Value of its "schema" field.
+MACHINE_SCHEMA = "hosho.document/1"
+
+
+def format_key(key: str) -> str:
+    """A 認証キー written as XXXX-XXXX-XXXX-XXXX (DocumentError if it is not 16 characters)."""
+    plain = normalize_number(key).replace("-", "")
+    if len(plain) != 16 or not plain.isascii() or not plain.isalnum():
+        raise DocumentError("認証キーの形式が正しくありません (auth key is not 16 letters/digits)")
+    return "-".join(plain[i : i + 4] for i in range(0, 16, 4))
+
+
+# Hyphen look-alikes (the same set as hosho.core.text) mapped one-to-one to "-": positions
+# in the mapped text stay those of the squeezed text, so labels are matched in the one and
+# values read from the other.
+_HYPHENS = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2043\ufe58\ufe63\uff0d\u30fc\uff70\u02d7"
+_TO_VALUE = str.maketrans(
+    {**{h: "-" for h in _HYPHENS}, **{chr(c): chr(c - 32) for c in range(97, 123)}}
+)
+
+_NUMBER_LABEL = re.compile(r"(?:保証契約番号|保証証書番号|証書番号|契約番号)")
+_KEY_LABEL = re.compile(r"認証キー|認証key|認証KEY", re.IGNORECASE)
+# After a label: an optional gloss in brackets and separators, then the value.
+_GAP = r"(?:[（(][^）)]{0,12}[）)])?[:：=\]】」』\-]*(?:は|第)?"
+_NUMBER_VALUE = re.compile(_GAP + r"([0-9A-Z](?:[0-9A-Z]|-(?=[0-9A-Z])){3,63})")
+_KEY_VALUE = re.compile(
+    _GAP + r"([0-9A-Z]{4})-?([0-9A-Z]{4})-?([0-9A-Z]{4})-?([0-9A-Z]{4})(?![0-9A-Z])"
+)
+_KEY_ANYWHERE = re.compile(
+    r"(?<![0-9A-Z-])([0-9A-Z]{4})-([0-9A-Z]{4})-([0-9A-Z]{4})-([0-9A-Z]{4})(?![0-9A-Z-])"
+)
+_CERT_TITLE = re.compile(r"(?:中間前払金|前払金|契約)保証証書")
+_NOTICE_TITLE = re.compile(r"認証キー」?等のお知らせ|認証キー(?:の)?(?:通知|お知らせ)")
+
+
+@dataclass(frozen=True)
+class TextFindings:
+    """What the text says: number and key (or None) and whether it looks like a certificate."""
+
+    contract_number: str | None
+    auth_key: str | None
+    looks_like_notice: bool
+    looks_like_certificate: bool
+    has_text: bool
+
+
+def _first_after(
+    label: re.Pattern[str], value: re.Pattern[str], text: str, mapped: str
+) -> re.Match[str] | None:
+    for found in label.finditer(text):
+        match = value.match(mapped, found.end())
+        if match:
+            return match
+    return None
+
+
+def _key_of(match: re.Match[str]) -> str:
+    return "-".join(match.group(i) for i in range(1, 5))
+
+
+_LONE_NUMBER = re.compile(r"[0-9](?:[0-9]|-(?=[0-9])){5,63}")
+
+
+def _lone_number(raw: str, key: str | None) -> str | None:
+    """The one number-like token in the text (a table read column by column), else None."""
+    from hosho.core.text import nfkc
+
+    tokens = nfkc(raw).translate(_TO_VALUE).split()
+    found = {t for t in tokens if _LONE_NUMBER.fullmatch(t)}
+    if key:
+        found.discard(key)
+    return found.pop() if len(found) == 1 else None
+
+
+def find_in_text(raw: str) -> TextFindings:
+    """Read number, key and the kind of document from extracted text."""
+    text = squeeze(raw)
+    mapped = text.translate(_TO_VALUE)
+    key_match = _first_after(_KEY_LABEL, _KEY_VALUE, text, mapped)
+    key = _key_of(key_match) if key_match else None
+    if key is None:
+        anywhere = {_key_of(m) for m in _KEY_ANYWHERE.finditer(mapped)}
+        if len(anywhere) == 1 and _KEY_LABEL.search(text):
+            key = anywhere.pop()
+    number = None
+    for found in _NUMBER_LABEL.finditer(text):
+        match = _NUMBER_VALUE.match(mapped, found.end())
+        if match and (key is None or match.group(1).replace("-", "") != key.replace("-", "")):
+            number = match.group(1).rstrip("-")
+            break
+    if number is None and _NUMBER_LABEL.search(text):
+        number = _lone_number(raw, key)
+    return TextFindings(
+        contract_number=number,
+        auth_key=key,
+        looks_like_notice=bool(_NOTICE_TITLE.search(text)),
+        looks_like_certificate=bool(_CERT_TITLE.search(text))
+        or ("電子証書" in text and number is not None and not _NOTICE_TITLE.search(text)),
+        has_text=bool(text),
+    )
