@@ -15,7 +15,7 @@ from importlib import resources
 from typing import Any
 
 from hosho.core.errors import ConfigError
-from hosho.core.profile import Profile
+from hosho.core.profile import WORK_TYPES, Profile
 
 #: Longest answer (characters) once the profile's facts are filled in.
 MAX_ANSWER = 400
@@ -71,6 +71,9 @@ def profile_facts(profile: Profile) -> dict[str, str]:
         "start_date_wareki": profile.start_date_wareki,
         "start_date_western": f"{start.year}年{start.month}月{start.day}日",
         "work_types": "・".join(profile.work_types),
+        "work_types_note": "".join(
+            f"{w}は対象外です。" for w in WORK_TYPES if w not in profile.work_types
+        ),
         "kinds": "、".join(kinds),
         "kinds_list": "\n".join(f"・{k}" for k in kinds),
         "address_text": address_text,
@@ -127,8 +130,8 @@ def parse_knowledge(
             if item_id in seen:
                 raise ConfigError(f"{where}: duplicate id")
             seen.add(item_id)
-            questions = _strings(raw, "questions", where)
-            keywords = _strings(raw, "keywords", where)
+            questions = tuple(_fill(q, facts, where) for q in _strings(raw, "questions", where))
+            keywords = tuple(_fill(k, facts, where) for k in _strings(raw, "keywords", where))
             if not questions and not keywords:
                 raise ConfigError(f"{where}: needs questions or keywords")
             title = raw.get("title", "")

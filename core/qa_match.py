@@ -10,8 +10,9 @@ weighted by script and by rarity across items (IDF). Two measures are combined:
 * *closest example*: the best overlap with one example question, relative to the larger
   of the two (so a long example matching a short question does not win by size).
 
-The score is their mean, between 0 and 1. Lookups walk an inverted index, skipping the
-postings of features so common that they cannot change the ranking.
+The score is their mean, between 0 and 1. Lookups walk an inverted index. In a large
+knowledge base, features found in more than 5% of the items (particles, common 漢字) are
+stop features and ignored, which keeps lookups fast without changing the ranking much.
 """
 
 from __future__ import annotations
@@ -24,9 +25,9 @@ from hosho.core.qa_text import KanaRewriter, features, fold, kana_bigrams, readi
 
 #: Credit of a feature found only in an item's answer text (not its questions/keywords).
 ANSWER_CREDIT = 0.5
-#: Features in more items than this share of the KB are skipped in lookups (not in totals).
-COMMON_SHARE = 0.2
-#: ...but never below this many items (small KBs walk every posting).
+#: Features in more items than this share of a large KB are stop features: ignored.
+COMMON_SHARE = 0.05
+#: ...but only above this many items (small KBs use every feature).
 COMMON_MIN = 60
 
 
@@ -77,20 +78,21 @@ class Index:
         self._idf_unseen = math.log((n + 1) / 0.5)
         self._idf = {key: math.log((n + 1) / (count + 0.5)) for key, count in df.items()}
         limit = max(COMMON_MIN, int(n * COMMON_SHARE))
+        self._common = {key for key, count in df.items() if count > limit}
         self._postings: dict[str, list[tuple[int, float]]] = {}
         for i, core in enumerate(credits):
             for key, credit in core.items():
-                if df[key] <= limit:
+                if key not in self._common:
                     self._postings.setdefault(key, []).append((i, credit))
         self._ex_postings: dict[str, list[int]] = {}
         self._ex_total: list[float] = []
         self._ex_item: list[int] = []
         for e, (i, feats) in enumerate(self._examples):
             self._ex_item.append(i)
-            self._ex_total.append(sum(w * self.idf(k) for k, w in feats.items()))
-            for key in feats:
-                if df.get(key, 0) <= limit:
-                    self._ex_postings.setdefault(key, []).append(e)
+            kept = [key for key in feats if key not in self._common]
+            self._ex_total.append(sum(feats[key] * self.idf(key) for key in kept))
+            for key in kept:
+                self._ex_postings.setdefault(key, []).append(e)
 
     def idf(self, key: str) -> float:
         """Rarity of a feature across items (an unseen feature is rarest)."""
@@ -108,7 +110,12 @@ class Index:
 
     def rank(self, question: str, top: int = 4) -> list[Scored]:
         """The ``top`` best items for a question, best first (empty for an empty question)."""
-        weights = {key: w * self.idf(key) for key, w in self.features(question).items()}
+        common = self._common
+        weights = {
+            key: w * self.idf(key)
+            for key, w in self.features(question).items()
+            if key not in common
+        }
         total = sum(weights.values())
         if total <= 0:
             return []
