@@ -89,6 +89,12 @@ def wrap(pdf: FPDF, text: str, width: float) -> list[str]:
     return lines
 
 
+def room(pdf: FPDF, height: float) -> None:
+    """Start a new page unless ``height`` mm still fit above the bottom margin."""
+    if pdf.get_y() + height > pdf.h - pdf.b_margin:
+        pdf.add_page()
+
+
 def paragraph(pdf: FPDF, text: str, width: float, line_h: float, align: str = "L") -> None:
     """Draw wrapped ``text`` from the current position; x returns to where it started."""
     x = pdf.get_x()
@@ -158,6 +164,7 @@ class Sheet:
         """A small heading with a bar on its left."""
 
         def op(pdf: FPDF) -> None:
+            room(pdf, 20)  # a heading is never the last line of a page
             y = pdf.get_y()
             pdf.set_fill_color(*_RULE)
             pdf.rect(_MARGIN, y + 0.8, 1.4, 4.6, style="F")
@@ -200,8 +207,9 @@ class Sheet:
         """The 認証キー: a framed box, the key large in the unambiguous monospaced font."""
 
         def op(pdf: FPDF) -> None:
-            x, y = _MARGIN, pdf.get_y()
             height = 30.0 + 5.2 * len(notes)
+            room(pdf, height)
+            x, y = _MARGIN, pdf.get_y()
             pdf.set_draw_color(*_INK)
             pdf.set_line_width(0.8)
             pdf.rect(x, y, _WIDTH, height)
@@ -235,6 +243,7 @@ class Sheet:
             inner = _WIDTH - 2 * pad
             counts = [len(wrap(pdf, t, inner)) for t in lines]
             height = sum(counts) * line_h + 2 * pad + 1.2 * (len(lines) - 1)
+            room(pdf, height)
             x, y = _MARGIN, pdf.get_y()
             pdf.set_draw_color(*(_WARN if warn else _RULE))
             pdf.set_fill_color(*(_WARN_FILL if warn else (255, 255, 255)))
@@ -274,7 +283,9 @@ class Sheet:
         def op(pdf: FPDF) -> None:
             pdf.set_font(BODY, size=8)
             pdf.set_text_color(*_GREY)
-            y = max(pdf.get_y() + 4, pdf.h - pdf.b_margin - 10)
+            height = 2 + 4.2 * len(wrap(pdf, text, _WIDTH))
+            room(pdf, 4 + height)
+            y = max(pdf.get_y() + 4, pdf.h - pdf.b_margin - height)
             pdf.set_draw_color(*_GREY)
             pdf.line(_MARGIN, y, _MARGIN + _WIDTH, y)
             pdf.set_xy(_MARGIN, y + 1.5)
