@@ -17,9 +17,11 @@ from hosho.core.qa_kb import load_knowledge
 from hosho.core.qa_match import Index, Scored
 
 #: Below this score (0–1) the question is not answered.
-THRESHOLD = 0.25
+THRESHOLD = 0.23
 #: How many nearest topics a fallback offers.
 SUGGESTIONS = 3
+#: Only this many characters of a question are read (a pasted e-mail is not a question).
+MAX_QUESTION = 500
 
 _lock = threading.Lock()
 _indexes: dict[str, Index] = {}
@@ -100,4 +102,4 @@ def decide(ranked: list[Scored], profile: Profile, threshold: float = THRESHOLD)
 def answer(question: str, profile: Profile) -> Answer:
     """Answer one question for the profile's town (see the module docstring)."""
     index = index_for(profile)
-    return decide(index.rank(question.strip(), top=SUGGESTIONS + 2), profile)
+    return decide(index.rank(question.strip()[:MAX_QUESTION], top=SUGGESTIONS + 2), profile)
