@@ -19,7 +19,6 @@ from slack_sdk import WebClient
 
 from hosho.bot.slack_blocks import blocks_for, fallback_text
 from hosho.core.chat_dedup import claim
-from hosho.core.chat_intents import parse
 from hosho.core.chat_replies import Reply
 from hosho.core.conversation import Conversation
 
@@ -47,7 +46,9 @@ class SlackChat:
             log.info("duplicate delivery of %s ignored", body.get("event_id"))
             return
         user, text = event["user"], event.get("text") or ""
-        attachment = self._attachment(event, text)
+        attachment = (
+            self._attachment(event) if self.conversation.wants_attachment(user, text) else None
+        )
         replies = self.conversation.handle(user, text, attachment=attachment)
         self.deliver(client, replies, user=user, channel=event["channel"], in_dm=True)
 
@@ -155,10 +156,10 @@ class SlackChat:
             return f"slack:message:{body.get('team_id', '')}:{event['channel']}:{event['ts']}"
         return f"slack:event:{body.get('event_id', '')}"
 
-    def _attachment(self, event: dict[str, Any], text: str) -> bytes | None:
-        """The first attached file, downloaded only for an admin command (CSV import)."""
+    def _attachment(self, event: dict[str, Any]) -> bytes | None:
+        """The first attached file (an admin's CSV), downloaded with the bot token."""
         files = event.get("files") or []
-        if not files or parse(text).kind != "admin":
+        if not files:
             return None
         info = files[0]
         url = info.get("url_private_download") or info.get("url_private") or ""

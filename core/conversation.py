@@ -106,6 +106,12 @@ class Conversation:
             log.exception("chat dispatch failed (intent %s)", intent.kind)
             return [Reply("error", "申し訳ありません、処理中にエラーが起きました。")]
 
+    def wants_attachment(self, user_id: str, text: str) -> bool:
+        """True when this message needs its attached file (an admin's CSV import)."""
+        intent = parse(text)
+        command = intent.argument.split()[:1]
+        return intent.kind == "admin" and command == ["import"] and user_id in self.admins
+
     def _dispatch(self, user_id: str, intent: Intent, attachment: bytes | None) -> list[Reply]:
         kind, arg = intent.kind, intent.argument
         if kind == "admin":

@@ -76,7 +76,7 @@ class FakeSlack:
                     return found
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    names = [c.method for c in self.calls]
+                    names = sorted({c.method for c in self.calls})
                     raise AssertionError(f"{count} × {method} not seen; calls: {names}")
                 self._cond.wait(left)
 
