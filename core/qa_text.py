@@ -5,8 +5,9 @@ with or without spaces, polite (ですか) or casual (って何), sometimes all 
 (でんしほしょう = 電子保証) or with a typo. The matcher compares *character features*, so
 nothing depends on word boundaries:
 
-* ``fold`` applies NFKC, lower-cases, turns katakana into hiragana and drops spaces,
-  hyphens and middle dots (so ``Ｄ－Ｓｕｒｅ``, ``d sure`` and ``D-Sure`` agree);
+* ``fold`` applies NFKC, lower-cases, turns katakana into hiragana, spells the long
+  vowel mark (ほしょー → ほしょう) and drops spaces, hyphens and middle dots (so
+  ``Ｄ－Ｓｕｒｅ``, ``d sure`` and ``D-Sure`` agree);
 * ``features`` yields character bigrams (weighted by script: 漢字 and カタカナ pairs carry
   meaning, ひらがな pairs are mostly grammar), single 漢字, and whole Latin words;
 * ``reading_tokens`` (janome, a pure-Python tokenizer with a packaged dictionary) gives
@@ -69,10 +70,27 @@ def _to_hiragana(ch: str) -> str:
     return chr(code - 0x60) if 0x30A1 <= code <= 0x30F6 else ch
 
 
+# The vowel a prolonged sound mark (ー) stands for after each kana, as it is usually
+# spelled in hiragana (ほしょー → ほしょう, きー → きい).
+_LONG = {
+    **dict.fromkeys("あかさたなはまやらわがざだばぱぁゃゎ", "あ"),
+    **dict.fromkeys("いきしちにひみりぎじぢびぴぃえけせてねへめれげぜでべぺぇ", "い"),
+    **dict.fromkeys("うくすつぬふむゆるぐずづぶぷぅゅおこそとのほもよろをごぞどぼぽぉょ", "う"),
+}
+
+
+def _spell_long_vowels(chars: list[str]) -> list[str]:
+    """Replace each ー after a kana by the vowel it lengthens (in place) and return the list."""
+    for i in range(1, len(chars)):
+        if chars[i] == "ー":
+            chars[i] = _LONG.get(chars[i - 1], "ー")
+    return chars
+
+
 def fold(text: str) -> str:
     """NFKC, lower case, katakana → hiragana, no spaces, hyphens or middle dots."""
     text = _DROP_RE.sub("", unicodedata.normalize("NFKC", text).lower())
-    return "".join(_to_hiragana(ch) for ch in text)
+    return "".join(_spell_long_vowels([_to_hiragana(ch) for ch in text]))
 
 
 def features(text: str) -> dict[str, float]:
@@ -89,7 +107,7 @@ def features(text: str) -> dict[str, float]:
             out[key] = weight
 
     scripts = [_script(ch) for ch in norm]
-    folded = [_to_hiragana(ch) for ch in norm]
+    folded = _spell_long_vowels([_to_hiragana(ch) for ch in norm])
     for i, script in enumerate(scripts):
         if script == "K":
             put(folded[i], _KANJI_UNIGRAM)
@@ -124,7 +142,7 @@ def _cache_path() -> Path:
     from janome import __version__ as janome_version  # small module, no dictionary load
 
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "hosho" / f"readings-v2-janome-{janome_version}.json"
+    return Path(base) / "hosho" / f"readings-v3-janome-{janome_version}.json"
 
 
 def readings(texts: Iterable[str]) -> dict[str, list[tuple[str, str]]]:

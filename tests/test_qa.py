@@ -117,7 +117,8 @@ def test_aya_covers_consultancy_work() -> None:
 
 def test_folding_ignores_width_script_spaces_and_hyphens() -> None:
     assert fold("Ｄ－Ｓｕｒｅ") == fold("d sure") == "dsure"
-    assert fold("ニンショウキー") == "にんしょうきー"
+    assert fold("ニンショウキー") == fold("にんしょうきい") == "にんしょうきい"
+    assert fold("でんしほしょー") == fold("デンシホショウ") == "でんしほしょう"
     assert features("電子 保証") == features("電子保証")
 
 
