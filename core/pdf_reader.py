@@ -178,8 +178,14 @@ def read_pdf(data: bytes) -> ParsedDocument:
     if b"%PDF-" not in data[:1024]:
         return unknown("PDFファイルではありません / not a PDF file")
     try:
+        import logging
+
         import pypdf
         from pypdf.errors import FileNotDecryptedError
+
+        # pypdf logs a warning for every oddity of a broken file (thousands for a hostile
+        # one); the answer's reason says what matters.
+        logging.getLogger("pypdf").setLevel(logging.ERROR)
 
         with pypdf.apply_configuration(**_PYPDF_LIMITS):
             reader = pypdf.PdfReader(BytesIO(data), strict=False, root_object_recovery_limit=200)
@@ -205,6 +211,10 @@ def read_pdf(data: bytes) -> ParsedDocument:
     except MemoryError:
         return unknown("PDFが大きすぎて読めません / the PDF needs too much memory")
     except Exception as err:  # noqa: BLE001 - hostile input must never raise
+        if type(err).__name__ == "LimitReachedError":
+            return unknown(
+                "PDFが大きすぎるか複雑すぎて読めません / the PDF exceeds the parser's limits"
+            )
         return unknown(f"PDFが壊れていて読めません / the PDF is broken ({type(err).__name__})")
 
 

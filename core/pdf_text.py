@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from hosho.core.errors import DocumentError
-from hosho.core.text import normalize_number, squeeze
+from hosho.core.text import nfkc, normalize_number, squeeze
 
 #: Name of the file embedded in hosho's PDFs carrying the machine-readable copy.
 MACHINE_FILE = "hosho-document.json"
@@ -81,8 +81,6 @@ _LONE_NUMBER = re.compile(r"[0-9](?:[0-9]|-(?=[0-9])){5,63}")
 
 def _lone_number(raw: str, key: str | None) -> str | None:
     """The one number-like token in the text (a table read column by column), else None."""
-    from hosho.core.text import nfkc
-
     tokens = nfkc(raw).translate(_TO_VALUE).split()
     found = {t for t in tokens if _LONE_NUMBER.fullmatch(t)}
     if key:
@@ -97,7 +95,8 @@ def find_in_text(raw: str) -> TextFindings:
     key_match = _first_after(_KEY_LABEL, _KEY_VALUE, text, mapped)
     key = _key_of(key_match) if key_match else None
     if key is None:
-        anywhere = {_key_of(m) for m in _KEY_ANYWHERE.finditer(mapped)}
+        spaced = nfkc(raw).translate(_TO_VALUE)  # white space kept: tokens stay apart
+        anywhere = {_key_of(m) for m in _KEY_ANYWHERE.finditer(spaced)}
         if len(anywhere) == 1 and _KEY_LABEL.search(text):
             key = anywhere.pop()
     number = None

@@ -56,6 +56,11 @@ class PdfWorker:
             raise OSError("the PDF worker did not start") from err
         return self._proc
 
+    @property
+    def pid(self) -> int | None:
+        """Process id of the running worker (None before the first parse or after a kill)."""
+        return self._proc.pid if self._proc is not None and self._proc.poll() is None else None
+
     def close(self) -> None:
         """Stop the worker (it is started again by the next parse)."""
         with self._lock:
