@@ -21,7 +21,8 @@ import math
 from dataclasses import dataclass
 
 from hosho.core.qa_kb import Item, KnowledgeBase
-from hosho.core.qa_text import KanaRewriter, features, fold, kana_bigrams, readings
+from hosho.core.qa_readings import readings
+from hosho.core.qa_text import KanaRewriter, features, fold, kana_bigrams
 
 #: Credit of a feature found only in an item's answer text (not its questions/keywords).
 ANSWER_CREDIT = 0.5
@@ -39,6 +40,27 @@ class Scored:
     score: float
 
 
+def _kana_of_terms(kb: KnowledgeBase) -> dict[str, str]:
+    """The folded kana reading of every title and keyword of the knowledge base."""
+    texts = (t for item in kb.items for t in (item.title, *item.keywords) if t)
+    return {
+        text: fold("".join(r for _, r in tokens))
+        for text, tokens in readings(texts, kb.name).items()
+    }
+
+
+def _vocabulary(kb: KnowledgeBase) -> dict[str, str]:
+    """Kana reading → written form, for every title, keyword and word of two or more characters."""
+    texts = (t for item in kb.items for t in (item.title, *item.keywords) if t)
+    vocabulary: dict[str, str] = {}
+    for text, tokens in readings(texts, kb.name).items():
+        vocabulary.setdefault(fold("".join(r for _, r in tokens)), text)
+        for surface, reading in tokens:
+            if len(surface) >= 2:
+                vocabulary.setdefault(fold(reading), surface)
+    return vocabulary
+
+
 class Index:
     """An inverted index over one knowledge base."""
 
@@ -47,23 +69,16 @@ class Index:
         self.items = kb.items
         n = len(self.items)
         credits: list[dict[str, float]] = []
-        kana = readings(t for item in self.items for t in (item.title, *item.keywords))
-        vocabulary: dict[str, str] = {}
-        for text, tokens in kana.items():
-            vocabulary.setdefault("".join(k for _, k in tokens), text)
-            for surface, reading in tokens:
-                if len(surface) >= 2:
-                    vocabulary.setdefault(reading, surface)
-        self._rewriter = KanaRewriter(vocabulary)
+        kana = _kana_of_terms(kb)
+        self._rewriter = KanaRewriter(_vocabulary(kb))
         self._examples: list[tuple[int, dict[str, float]]] = []
         for i, item in enumerate(self.items):
             core: dict[str, float] = {}
-            texts = (item.title, *item.questions, *item.keywords)
-            for text in texts:
+            for text in (item.title, *item.questions, *item.keywords):
                 for key in features(text):
                     core[key] = 1.0
             for text in (item.title, *item.keywords):
-                for key in kana_bigrams("".join(k for _, k in kana[text])):
+                for key in kana_bigrams(kana.get(text, "")):
                     core[key] = 1.0
             for key in features(item.answer):
                 core.setdefault(key, ANSWER_CREDIT)

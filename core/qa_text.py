@@ -10,23 +10,15 @@ nothing depends on word boundaries:
   ``Ｄ－Ｓｕｒｅ``, ``d sure`` and ``D-Sure`` agree);
 * ``features`` yields character bigrams (weighted by script: 漢字 and カタカナ pairs carry
   meaning, ひらがな pairs are mostly grammar), single 漢字, and whole Latin words;
-* ``reading_tokens`` (janome, a pure-Python tokenizer with a packaged dictionary) gives
-  the kana reading of knowledge-base words, so the matcher can rewrite a question typed
-  in kana (でんしほしょう) into its 漢字 form (電子保証). Only knowledge-base texts are
-  tokenized, once per index build (and cached); questions never are, which keeps a
-  lookup well under a millisecond.
+* ``KanaRewriter`` rewrites a question typed in kana (でんしほしょう) into the 漢字 form
+  of the knowledge base's words (電子保証), using their readings (``qa_readings``).
+  Questions are never tokenized, which keeps a lookup well under a millisecond.
 """
 
 from __future__ import annotations
 
-import json
-import os
 import re
 import unicodedata
-from collections.abc import Iterable
-from functools import lru_cache
-from pathlib import Path
-from typing import Any
 
 # Characters removed outright (joiners inside words), and white space.
 _DROP_RE = re.compile(r"[\s\-‐‑‒–—―−・･_'’]+")
@@ -117,61 +109,6 @@ def features(text: str) -> dict[str, float]:
     for word in _LATIN_RE.findall(norm):
         put("w:" + word, _WORD)
     return out
-
-
-@lru_cache(maxsize=1)
-def _tokenizer() -> Any:
-    from janome.tokenizer import Tokenizer  # imported lazily: ~0.2 s to load the dictionary
-
-    return Tokenizer()
-
-
-def reading_tokens(text: str) -> list[tuple[str, str]]:
-    """(surface, kana reading) of each word of a text (janome), readings folded to hiragana.
-
-    Words janome does not know keep their surface as reading.
-    """
-    out = []
-    for token in _tokenizer().tokenize(text):
-        kana = token.reading if token.reading and token.reading != "*" else token.surface
-        out.append((token.surface, fold(kana)))
-    return out
-
-
-def _cache_path() -> Path:
-    from janome import __version__ as janome_version  # small module, no dictionary load
-
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "hosho" / f"readings-v3-janome-{janome_version}.json"
-
-
-def readings(texts: Iterable[str]) -> dict[str, list[tuple[str, str]]]:
-    """``reading_tokens`` of many texts, kept in a per-user cache file between runs.
-
-    Loading janome's dictionary and reading a knowledge base takes ~0.3 s; the cache
-    (``$XDG_CACHE_HOME/hosho/``, keyed by janome's version) makes later starts instant.
-    The cache is an optimisation only: if it cannot be read or written, readings are
-    computed again.
-    """
-    wanted = set(texts)
-    path = _cache_path()
-    try:
-        cached = json.loads(path.read_text(encoding="utf-8"))
-        if not isinstance(cached, dict):
-            cached = {}
-    except (OSError, ValueError):
-        cached = {}
-    missing = [t for t in wanted if not isinstance(cached.get(t), list)]
-    if missing:
-        cached.update({t: reading_tokens(t) for t in missing})
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(cached, ensure_ascii=False), encoding="utf-8")
-            os.replace(tmp, path)
-        except OSError:
-            pass
-    return {t: [(str(a), str(b)) for a, b in cached[t]] for t in wanted}
 
 
 def has_kanji(text: str) -> bool:

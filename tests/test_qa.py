@@ -15,10 +15,12 @@ from typing import Any
 
 import pytest
 
+from hosho.core import qa_readings
 from hosho.core.errors import ConfigError
 from hosho.core.profile import available_profiles, load_profile
 from hosho.core.qa import Answer, answer, index_for, reload
 from hosho.core.qa_kb import MAX_ANSWER, load_knowledge, parse_knowledge
+from hosho.core.qa_readings import load_seed, readings, seed_texts
 from hosho.core.qa_text import KanaRewriter, features, fold
 
 AYA_ADDRESS = "zaisei@town.aya.lg.jp"
@@ -194,19 +196,30 @@ def test_index_is_cached_per_profile_and_reload_rebuilds() -> None:
     assert index_for(aya) is not first
 
 
-def test_reading_cache_is_written_and_optional(
+def test_reading_seed_covers_every_title_and_keyword() -> None:
+    missing = seed_texts("aya") - load_seed("aya").keys()
+    assert not missing, f"stale seed, run: python -m hosho.core.qa_readings ({sorted(missing)[:5]})"
+    assert dict(load_seed("aya")["電子保証"]) == {"電子": "デンシ", "保証": "ホショウ"}
+
+
+def test_reading_cache_is_written_reused_and_optional(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    reload()
-    assert answer("でんしほしょうとは", load_profile("aya")).item_id == "what_is"
+    first = readings(["保証料計算書"])
+    assert "".join(k for _, k in first["保証料計算書"]) == "ホショウリョウケイサンショ"
     assert list((tmp_path / "cache" / "hosho").glob("readings-*.json"))
+
+    def broken(text: str) -> None:
+        raise AssertionError("janome should not be needed: the cache has it")
+
+    monkeypatch.setattr(qa_readings, "reading_tokens", broken)
+    assert readings(["保証料計算書"]) == first
+    monkeypatch.undo()
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
-    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))  # cache cannot be written
-    reload()
-    assert answer("でんしほしょうとは", load_profile("aya")).item_id == "what_is"
-    reload()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))  # the cache cannot be written
+    assert readings(["電子証書"])["電子証書"] == [("電子", "デンシ"), ("証書", "ショウショ")]
 
 
 # --- CLI ------------------------------------------------------------------------------
