@@ -9,7 +9,9 @@ the staff-channel subscriber. ``hosho bot`` and ``hosho run`` drive it this way.
 from __future__ import annotations
 
 import logging
+import threading
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from typing import Any
 
 from slack_bolt import App
@@ -18,6 +20,7 @@ from slack_sdk import WebClient
 from hosho.bot.listeners import register_listeners
 from hosho.bot.slack_chat import SlackChat
 from hosho.bot.slack_staff import StaffChannel
+from hosho.core.chat_dedup import forget_older_than
 from hosho.core.conversation import Conversation
 from hosho.core.errors import ConfigError
 from hosho.core.linking import SendMail
@@ -87,6 +90,19 @@ def create_app(
 class SlackBot:
     """The Slack front end's lifecycle: ``start()`` (non-blocking), ``stop()``."""
 
+    #: How long a delivery is remembered for retry dedup (Slack retries within minutes).
+    REMEMBER = timedelta(days=2)
+    CLEAN_EVERY = 3600.0
+
+    @staticmethod
+    def mode(settings: Settings) -> str | None:
+        """ "socket" or "http" when the settings are enough to run the app, else None."""
+        if not settings.slack_bot_token:
+            return None
+        if settings.slack_app_token:
+            return "socket"
+        return "http" if settings.slack_signing_secret else None
+
     def __init__(self, runtime: Runtime, *, client: WebClient | None = None, **kw: Any) -> None:
         self.runtime = runtime
         self.app, self.chat = create_app(runtime, client=client, **kw)
@@ -94,6 +110,8 @@ class SlackBot:
         self._server: Any = None
         self._staff: StaffChannel | None = None
         self.port: int | None = None
+        self._stopping = threading.Event()
+        self._cleaner: threading.Thread | None = None
 
     def start(self, http_port: int | None = None, host: str = "0.0.0.0") -> None:
         """Socket Mode by default; with ``http_port``, the Events API on that port."""
@@ -117,9 +135,22 @@ class SlackBot:
             log.info("Slack Socket Mode connected")
         if settings.staff_channel:
             self._staff = StaffChannel(self.app.client, settings.staff_channel)
+        self._stopping.clear()
+        self._cleaner = threading.Thread(target=self._clean, name="hosho-dedup", daemon=True)
+        self._cleaner.start()
+
+    def _clean(self) -> None:
+        """Forget old delivery claims now and then (the ProcessedEvent table stays small)."""
+        while not self._stopping.is_set():
+            try:
+                forget_older_than(self.runtime.engine, self.REMEMBER)
+            except Exception:  # noqa: BLE001 - a busy database must not kill the thread
+                log.exception("could not clean processed events")
+            self._stopping.wait(self.CLEAN_EVERY)
 
     def stop(self) -> None:
         """Disconnect and stop; queued staff messages are sent first. Safe to call twice."""
+        self._stopping.set()
         if self._staff is not None:
             self._staff.close()
             self._staff = None

@@ -26,5 +26,5 @@ def forget_older_than(engine: Engine, age: timedelta, now: datetime | None = Non
     """Drop claims older than ``age`` (Slack stops retrying after minutes); returns count."""
     cutoff = (now or utcnow()) - age
     with session_scope(engine) as session:
-        result = session.exec(delete(ProcessedEvent).where(ProcessedEvent.at < cutoff))  # type: ignore[call-overload]
+        result = session.execute(delete(ProcessedEvent).where(ProcessedEvent.at < cutoff))  # type: ignore[arg-type]
         return int(result.rowcount or 0)
