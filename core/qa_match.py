@@ -61,6 +61,21 @@ def _vocabulary(kb: KnowledgeBase) -> dict[str, str]:
     return vocabulary
 
 
+def _credits(item: Item, kana: dict[str, str]) -> dict[str, float]:
+    """Feature → credit for one item: 1 from its title, questions, keywords and their
+    readings; ANSWER_CREDIT for features found only in its answer."""
+    core: dict[str, float] = {}
+    for text in (item.title, *item.questions, *item.keywords):
+        for key in features(text):
+            core[key] = 1.0
+    for text in (item.title, *item.keywords):
+        for key in kana_bigrams(kana.get(text, "")):
+            core[key] = 1.0
+    for key in features(item.answer):
+        core.setdefault(key, ANSWER_CREDIT)
+    return core
+
+
 class Index:
     """An inverted index over one knowledge base."""
 
@@ -68,24 +83,15 @@ class Index:
         self.kb = kb
         self.items = kb.items
         n = len(self.items)
-        credits: list[dict[str, float]] = []
         kana = _kana_of_terms(kb)
         self._rewriter = KanaRewriter(_vocabulary(kb))
-        self._examples: list[tuple[int, dict[str, float]]] = []
-        for i, item in enumerate(self.items):
-            core: dict[str, float] = {}
-            for text in (item.title, *item.questions, *item.keywords):
-                for key in features(text):
-                    core[key] = 1.0
-            for text in (item.title, *item.keywords):
-                for key in kana_bigrams(kana.get(text, "")):
-                    core[key] = 1.0
-            for key in features(item.answer):
-                core.setdefault(key, ANSWER_CREDIT)
-            credits.append(core)
-            for text in (*item.questions, item.title, *item.keywords):
-                if text:
-                    self._examples.append((i, features(text)))
+        credits = [_credits(item, kana) for item in self.items]
+        examples = [
+            (i, features(text))
+            for i, item in enumerate(self.items)
+            for text in (*item.questions, item.title, *item.keywords)
+            if text
+        ]
         df: dict[str, int] = {}
         for core in credits:
             for key in core:
@@ -102,7 +108,7 @@ class Index:
         self._ex_postings: dict[str, list[int]] = {}
         self._ex_total: list[float] = []
         self._ex_item: list[int] = []
-        for e, (i, feats) in enumerate(self._examples):
+        for e, (i, feats) in enumerate(examples):
             self._ex_item.append(i)
             kept = [key for key in feats if key not in self._common]
             self._ex_total.append(sum(feats[key] * self.idf(key) for key in kept))
@@ -148,5 +154,5 @@ class Index:
             if sim > best_ex.get(i, 0.0):
                 best_ex[i] = sim
         scores = [(0.5 * (cov / total) + 0.5 * best_ex.get(i, 0.0), i) for i, cov in cover.items()]
-        scores.sort(reverse=True)
+        scores.sort(key=lambda pair: (-pair[0], pair[1]))  # ties: the earlier item
         return [Scored(self.items[i], min(1.0, s)) for s, i in scores[:top]]
