@@ -30,6 +30,17 @@ from hosho.core.settings import Settings
 log = logging.getLogger(__name__)
 
 
+class _ClientGivenFilter(logging.Filter):
+    """bolt warns that SLACK_BOT_TOKEN is unused when a client is given: it is used, by
+    the client we build with HOSHO_SLACK_API_URL."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+logging.getLogger("slack_bolt.App").addFilter(_ClientGivenFilter())
+
+
 def mail_sender(settings: Settings) -> SendMail | None:
     """``send(to, subject, body)`` over the SMTP settings, or None when no SMTP host."""
     try:

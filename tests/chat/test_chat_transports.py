@@ -4,9 +4,16 @@
 from __future__ import annotations
 
 import json
+import os
 import queue
+import re
+import signal
+import subprocess
+import sys
+import threading
 import urllib.error
 import urllib.request
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -86,8 +93,6 @@ def test_socket_mode_acks_envelopes_and_answers_once(
             pass
 
     with serve(slack_side, "127.0.0.1", 0) as server:
-        import threading
-
         threading.Thread(target=server.serve_forever, daemon=True).start()
         fake_slack.socket_url = f"ws://127.0.0.1:{server.socket.getsockname()[1]}/link"
         monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-test")
@@ -110,3 +115,30 @@ def test_socket_mode_acks_envelopes_and_answers_once(
 def test_socket_mode_needs_the_app_token(runtime: Runtime) -> None:
     with pytest.raises(ConfigError, match="SLACK_APP_TOKEN"):
         SlackBot(runtime).start()
+
+
+def test_hosho_bot_http_command_serves_and_stops_on_sigterm(
+    chat_env: dict[str, str], fake_slack: FakeSlack
+) -> None:
+    hosho = str(Path(sys.executable).with_name("hosho"))
+    proc = subprocess.Popen(
+        [hosho, "bot", "--http", "0", "--host", "127.0.0.1"],
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ),
+    )
+    try:
+        assert proc.stderr is not None
+        line = proc.stderr.readline()
+        match = re.search(r"port (\d+)", line)
+        assert match, line
+        body = json.dumps(message_event(OWNER, QUESTION))
+        url = f"http://127.0.0.1:{match.group(1)}/slack/events"
+        assert post(url, body, signed_headers(body, "application/json")) == 200
+        fake_slack.wait_for("chat.postMessage")
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=20) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
