@@ -7,7 +7,7 @@ weighted by script and by rarity across items (IDF). Two measures are combined:
 * *coverage*: the share of the question's weight that the item explains. A question
   about something else (ごみ, 入札参加資格, 天気) is mostly made of features no item has,
   so its coverage stays low whatever it shares by chance.
-* *closest example*: the best overlap with one example question, relative to the larger
+* *closest example*: the best overlap with one example question (or keyword), relative to the larger
   of the two (so a long example matching a short question does not win by size).
 
 The score is their mean, between 0 and 1. Lookups walk an inverted index. In a large
@@ -30,6 +30,9 @@ ANSWER_CREDIT = 0.5
 COMMON_SHARE = 0.05
 #: ...but only above this many items (small KBs use every feature).
 COMMON_MIN = 60
+#: Rarity given to a ひらがな pair no item has: in a paraphrase such pairs are mostly
+#: filler (よくわからないので), unlike an unknown 漢字 word (住民票), which gets the most.
+UNSEEN_KANA_IDF = 1.0
 
 
 @dataclass(frozen=True)
@@ -116,8 +119,13 @@ class Index:
                 self._ex_postings.setdefault(key, []).append(e)
 
     def idf(self, key: str) -> float:
-        """Rarity of a feature across items (an unseen feature is rarest)."""
-        return self._idf.get(key, self._idf_unseen)
+        """Rarity of a feature across items (an unseen feature is rarest, unless it is kana)."""
+        known = self._idf.get(key)
+        if known is not None:
+            return known
+        if all("\u3041" <= ch <= "\u309f" for ch in key):
+            return UNSEEN_KANA_IDF
+        return self._idf_unseen
 
     def features(self, question: str) -> dict[str, float]:
         """The question's features, kana spellings of known words read as 漢字 as well."""
