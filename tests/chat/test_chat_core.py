@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-import hosho.bot
+import hosho.bot.app
 from hosho.bot.slack_blocks import blocks_for, escape, parse_topic_value
 from hosho.core.chat_dedup import claim, forget_older_than
 from hosho.core.chat_intents import Intent, parse
@@ -56,7 +56,7 @@ def test_blocks_escape_text_and_carry_topics() -> None:
 
 
 def test_manifest_declares_what_the_app_uses() -> None:
-    text = Path(hosho.bot.__file__).with_name("manifest.yml").read_text(encoding="utf-8")
+    text = Path(hosho.bot.app.__file__).with_name("manifest.yml").read_text(encoding="utf-8")
     wanted_scopes = {"chat:write", "commands", "im:history", "im:write", "files:write"}
     try:
         import yaml
