@@ -33,6 +33,8 @@ COMMON_MIN = 60
 #: Rarity given to a ひらがな pair no item has: in a paraphrase such pairs are mostly
 #: filler (よくわからないので), unlike an unknown 漢字 word (住民票), which gets the most.
 UNSEEN_KANA_IDF = 1.0
+#: Weight of a single 漢字 that no item has (犬, 税): likely a word of its own.
+UNSEEN_KANJI_WEIGHT = 0.6
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,11 @@ class Scored:
 
     item: Item
     score: float
+
+
+def _is_kana(key: str) -> bool:
+    """True for a feature made only of ひらがな (grammar, or a word typed in kana)."""
+    return all("\u3041" <= ch <= "\u309f" for ch in key)
 
 
 def _kana_of_terms(kb: KnowledgeBase) -> dict[str, str]:
@@ -89,6 +96,9 @@ class Index:
         kana = _kana_of_terms(kb)
         self._rewriter = KanaRewriter(_vocabulary(kb))
         credits = [_credits(item, kana) for item in self.items]
+        self._word_chars = {
+            fold(k) for item in self.items for k in item.keywords if len(fold(k)) == 1
+        }
         examples = [
             (i, features(text))
             for i, item in enumerate(self.items)
@@ -123,9 +133,22 @@ class Index:
         known = self._idf.get(key)
         if known is not None:
             return known
-        if all("\u3041" <= ch <= "\u309f" for ch in key):
+        if _is_kana(key):
             return UNSEEN_KANA_IDF
         return self._idf_unseen
+
+    def _weight(self, key: str, weight: float) -> float:
+        """A question feature's weight times its rarity.
+
+        A single 漢字 that no item has (a word of its own, not a typo) or that is itself a
+        keyword (紙, 雨, 犬) weighs more than a 漢字 that is part of a longer word.
+        """
+        if len(key) == 1:
+            if key in self._word_chars:
+                weight = 1.0
+            elif key not in self._idf:
+                weight = UNSEEN_KANJI_WEIGHT
+        return weight * self.idf(key)
 
     def features(self, question: str) -> dict[str, float]:
         """The question's features, kana spellings of known words read as 漢字 as well."""
@@ -140,19 +163,20 @@ class Index:
     def rank(self, question: str, top: int = 4) -> list[Scored]:
         """The ``top`` best items for a question, best first (empty for an empty question)."""
         common = self._common
-        weights = {
-            key: w * self.idf(key)
-            for key, w in self.features(question).items()
-            if key not in common
-        }
+        raw = self.features(question)
+        weights = {key: self._weight(key, w) for key, w in raw.items() if key not in common}
         total = sum(weights.values())
         if total <= 0:
             return []
         cover: dict[int, float] = {}
         overlap: dict[int, float] = {}
+        anchored: set[int] = set()
         for key, weight in weights.items():
+            content = not _is_kana(key)
             for i, credit in self._postings.get(key, ()):
                 cover[i] = cover.get(i, 0.0) + weight * credit
+                if content:
+                    anchored.add(i)
             for e in self._ex_postings.get(key, ()):
                 overlap[e] = overlap.get(e, 0.0) + weight
         best_ex: dict[int, float] = {}
@@ -161,6 +185,6 @@ class Index:
             i = self._ex_item[e]
             if sim > best_ex.get(i, 0.0):
                 best_ex[i] = sim
-        scores = [(0.5 * (cov / total) + 0.5 * best_ex.get(i, 0.0), i) for i, cov in cover.items()]
+        scores = [(0.5 * (cover[i] / total) + 0.5 * best_ex.get(i, 0.0), i) for i in anchored]
         scores.sort(key=lambda pair: (-pair[0], pair[1]))  # ties: the earlier item
         return [Scored(self.items[i], min(1.0, s)) for s, i in scores[:top]]
