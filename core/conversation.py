@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from sqlalchemy import Engine
@@ -114,8 +114,9 @@ class Conversation:
 
     def _dispatch(self, user_id: str, intent: Intent, attachment: bytes | None) -> list[Reply]:
         kind, arg = intent.kind, intent.argument
-        if kind == "admin":
-            return self.admin.run(user_id, arg, attachment=attachment)
+        if kind == "admin":  # answered privately even when asked in a channel
+            replies = self.admin.run(user_id, arg, attachment=attachment)
+            return [replace(reply, private=True) for reply in replies]
         if kind == "help":
             return [Reply("help", HELP.format(town=self.profile.name))]
         if kind == "notice":
