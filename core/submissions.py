@@ -1,0 +1,321 @@
+"""Submissions (提出): one e-mail sent to the town, checked and recorded exactly once.
+
+The mail front end turns a message into an :class:`IncomingMail` and calls
+:func:`process`. The checks (DESIGN.md): the sender's address (email-validator, no DNS),
+a PDF attached, readable, the 認証キー等のお知らせ (STEP4 notice) and not the 電子証書
+(STEP3 certificate view), a known 保証契約番号, the matching 認証キー, the town's
+eligibility rules and subject rule, not already registered. The result is one
+``Submission`` row, and for a good notice a D-Sure registration, written in ONE
+transaction. Unique constraints on ``message_key`` and (folder, UIDVALIDITY, UID) make a
+second call for the same message return the row already there (``created=False``).
+Nothing here knows IMAP.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import Engine, or_
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from hosho.core.audit import record
+from hosho.core.authkey import keys_equal
+from hosho.core.contracts import find_contract
+from hosho.core.db import session_scope
+from hosho.core.dsure import is_registered, register
+from hosho.core.eligibility import eligibility_reason
+from hosho.core.models import Contract, Contractor, Submission, utcnow
+from hosho.core.pdf_reader import ParsedDocument
+from hosho.core.profile import Profile
+from hosho.core.submission_reasons import ACCEPTED, reason
+
+log = logging.getLogger(__name__)
+
+PdfParser = Callable[[bytes], ParsedDocument]
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """One attached file: its name as sent, its bytes, its declared MIME type."""
+
+    filename: str
+    data: bytes
+    content_type: str = "application/octet-stream"
+
+    @property
+    def looks_like_pdf(self) -> bool:
+        """PDF bytes (``%PDF-``), or declared as PDF by type or name."""
+        return (
+            b"%PDF-" in self.data[:1024]
+            or self.content_type == "application/pdf"
+            or self.filename.lower().endswith(".pdf")
+        )
+
+
+@dataclass
+class IncomingMail:
+    """One message as the checks need it. ``refused`` (a Japanese reason) marks a message
+    that was not downloaded (too large); it is recorded as ``unreadable``."""
+
+    message_key: str
+    sender: str
+    subject: str = ""
+    message_id: str | None = None
+    received_at: datetime | None = None
+    attachments: list[Attachment] = field(default_factory=list)
+    source: str = "imap"
+    folder: str = ""
+    uidvalidity: int | None = None
+    uid: int | None = None
+    sender_count: int = 1
+    refused: str | None = None
+
+
+@dataclass(frozen=True)
+class Examined:
+    """The checks that need no database: sender, attachments, PDF reading."""
+
+    sender_ok: bool
+    status: str | None = None
+    reason: str = ""
+    document: str | None = None
+    notice: ParsedDocument | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of a message. ``created`` is False when it had been recorded before."""
+
+    submission: Submission
+    created: bool
+    sender_ok: bool
+    contract: Contract | None = None
+    contractor: Contractor | None = None
+
+    @property
+    def status(self) -> str:
+        """The submission's status."""
+        return self.submission.status
+
+    @property
+    def registered(self) -> bool:
+        """True when this message registered its notice (goes to hosho/registered)."""
+        return self.submission.status == "registered"
+
+
+def sender_valid(address: str) -> bool:
+    """Syntax check of an e-mail address with email-validator, without DNS."""
+    if not address or len(address) > 320:
+        return False
+    try:
+        validate_email(address, check_deliverability=False)
+    except EmailNotValidError:
+        return False
+    return True
+
+
+def _japanese(text: str) -> str:
+    """The Japanese half of a parser reason written ``日本語 / English``."""
+    return text.split(" / ", 1)[0].strip().rstrip("。") or "形式が不明です"
+
+
+def examine(mail: IncomingMail, parse: PdfParser) -> Examined:
+    """Run the checks that need no database (call it outside a transaction: it parses PDFs)."""
+    ok = mail.sender_count == 1 and sender_valid(mail.sender)
+    if mail.refused:
+        return Examined(ok, "unreadable", mail.refused)
+    if not ok:
+        return Examined(False, "rejected_sender", reason("rejected_sender", sender=mail.sender))
+    pdfs = [a for a in mail.attachments if a.looks_like_pdf]
+    if not pdfs:
+        return Examined(True, "no_attachment", reason("no_attachment"))
+    parsed = [parse(a.data) for a in pdfs]
+    notices = [p for p in parsed if p.document == "auth_key_notice" and p.contract_number]
+    if not notices:
+        if any(p.document == "certificate" for p in parsed):
+            return Examined(True, "wrong_document", reason("wrong_document"), "certificate")
+        detail = _japanese(parsed[0].reason)
+        return Examined(True, "unreadable", reason("unreadable", detail=detail), "unknown")
+    if len({n.contract_number for n in notices}) > 1:
+        return Examined(True, "wrong_document", reason("several_notices"), "auth_key_notice")
+    return Examined(True, None, "", "auth_key_notice", notices[0])
+
+
+def find_existing(session: Session, mail: IncomingMail) -> Submission | None:
+    """The row already recorded for this message (same key, or same place in the inbox)."""
+    where = [col(Submission.message_key) == mail.message_key]
+    if mail.uid is not None and mail.uidvalidity is not None:
+        where.append(
+            (col(Submission.folder) == mail.folder)
+            & (col(Submission.uidvalidity) == mail.uidvalidity)
+            & (col(Submission.uid) == mail.uid)
+        )
+    return session.exec(select(Submission).where(or_(*where))).first()
+
+
+def _decide(
+    session: Session, examined: Examined, mail: IncomingMail, profile: Profile
+) -> tuple[str, str, Contract | None]:
+    """Status, reason and contract for a message whose notice was read."""
+    notice = examined.notice
+    assert notice is not None and notice.contract_number is not None
+    number = notice.contract_number
+    contact = profile.contact
+    contract = find_contract(session, number)
+    if contract is None:
+        return "unknown_contract", reason("unknown_contract", number=number, contact=contact), None
+    if not notice.auth_key or not keys_equal(contract.auth_key, notice.auth_key):
+        return "key_mismatch", reason("key_mismatch", number=number), contract
+    why = eligibility_reason(
+        kind=contract.kind,
+        contract_date=contract.contract_date,
+        work_type=contract.work_type,
+        orderer=contract.orderer,
+        profile=profile,
+    )
+    if why:
+        return "not_covered", reason("not_covered", detail=why, contact=contact), contract
+    if profile.subject_rule is not None:
+        wrong = profile.subject_rule.check(mail.subject, contract.project_name)
+        if wrong:
+            return "wrong_document", reason("subject", detail=wrong), contract
+    if is_registered(session, contract) is not None:
+        return "duplicate", reason("duplicate", number=number), contract
+    return "registered", ACCEPTED.format(number=number), contract
+
+
+def _row(mail: IncomingMail, examined: Examined, status: str, why: str) -> Submission:
+    number = examined.notice.contract_number if examined.notice else None
+    return Submission(
+        message_key=mail.message_key[:998],
+        message_id=(mail.message_id or None) and mail.message_id[:998],
+        source=mail.source[:20],
+        folder=mail.folder[:200],
+        uidvalidity=mail.uidvalidity,
+        uid=mail.uid,
+        sender=mail.sender[:998],
+        subject=mail.subject[:2000],
+        received_at=mail.received_at,
+        contract_number=number[:64] if number else None,
+        document=examined.document,
+        status=status,
+        reason=why,
+        processed_at=utcnow(),
+    )
+
+
+def process(
+    engine: Engine,
+    mail: IncomingMail,
+    profile: Profile,
+    parse: PdfParser,
+    *,
+    by: str = "mail",
+) -> Outcome:
+    """Check one message and record it: exactly one Submission row, in one transaction.
+
+    A message already recorded (same message_key, or same folder/UIDVALIDITY/UID) returns
+    its row with ``created=False``; so does losing a race against another poller. An
+    unexpected failure of the checks is recorded as status ``error``; a database failure
+    propagates (nothing was committed, the message stays to be taken again).
+    """
+    with session_scope(engine) as session:
+        existing = find_existing(session, mail)
+    if existing is not None:
+        return Outcome(existing, False, sender_valid(mail.sender))
+    try:
+        examined = examine(mail, parse)
+    except Exception:  # noqa: BLE001 - a bug or a parser crash must not lose the message
+        log.exception("checking message %s failed", mail.message_key)
+        examined = Examined(sender_valid(mail.sender), "error", "")
+    with session_scope(engine) as session:
+        existing = find_existing(session, mail)
+        if existing is not None:
+            return Outcome(existing, False, examined.sender_ok)
+        contract: Contract | None = None
+        try:
+            if examined.status is None:
+                status, why, contract = _decide(session, examined, mail, profile)
+            else:
+                status, why = examined.status, examined.reason
+        except Exception:  # noqa: BLE001
+            log.exception("deciding message %s failed", mail.message_key)
+            status, why = "error", ""
+        if status == "error":
+            why = reason("error", contact=profile.contact)
+        row = _row(mail, examined, status, why)
+        try:
+            with session.begin_nested():
+                session.add(row)
+                session.flush()
+        except IntegrityError:  # another poller recorded it first
+            existing = find_existing(session, mail)
+            assert existing is not None
+            return Outcome(existing, False, examined.sender_ok)
+        if status == "registered" and contract is not None:
+            _, created = register(session, contract, submission_id=row.id, by=by)
+            if not created:  # another message of the same contract won meanwhile
+                row.status = "duplicate"
+                row.reason = reason("duplicate", number=contract.contract_number)
+        record(
+            session,
+            actor=by,
+            action="submission",
+            target=(row.contract_number or mail.sender)[:200],
+            result=row.status,
+        )
+        contractor = session.get(Contractor, contract.contractor_id) if contract else None
+    return Outcome(row, True, examined.sender_ok, contract, contractor)
+
+
+def recorded_locations(
+    engine: Engine, folder: str, uidvalidity: int, uids: Sequence[int]
+) -> dict[int, str]:
+    """UID → status of the messages of this folder already recorded (in chunks)."""
+    found: dict[int, str] = {}
+    with session_scope(engine) as session:
+        for start in range(0, len(uids), 500):
+            chunk = list(uids[start : start + 500])
+            rows = session.exec(
+                select(Submission.uid, Submission.status)
+                .where(Submission.folder == folder)
+                .where(Submission.uidvalidity == uidvalidity)
+                .where(col(Submission.uid).in_(chunk))
+            ).all()
+            found.update({int(uid): status for uid, status in rows if uid is not None})
+    return found
+
+
+def list_submissions(engine: Engine, status: str | None = None) -> list[dict[str, Any]]:
+    """Submissions, oldest first, as DESIGN.md's JSON fields."""
+    with session_scope(engine) as session:
+        query = select(Submission).order_by(col(Submission.id))
+        if status:
+            query = query.where(Submission.status == status)
+        rows = session.exec(query).all()
+        return [
+            {
+                "message_id": row.message_id,
+                "sender": row.sender,
+                "subject": row.subject,
+                "received_at": row.received_at.isoformat() if row.received_at else None,
+                "contract_number": row.contract_number,
+                "status": row.status,
+                "reason": row.reason,
+            }
+            for row in rows
+        ]
+
+
+def mark_replied(engine: Engine, submission_id: int) -> None:
+    """Record that the sender was answered."""
+    with session_scope(engine) as session:
+        row = session.get(Submission, submission_id)
+        if row is not None:
+            row.replied = True

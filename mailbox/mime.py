@@ -1,0 +1,280 @@
+"""Reading real Japanese e-mail as far as it goes: never raises for bad input.
+
+Handles ISO-2022-JP (with a CP50220-style fallback for the NEC/IBM extended characters
+that Outlook and Becky! send, e.g. ①, ㈱, 髙), Shift_JIS/cp932, EUC-JP and UTF-8; raw
+8-bit headers; RFC 2047 encoded words (also inside a ``filename=`` parameter, which is
+not standard but common) and RFC 2231 parameters; PDFs sent as application/octet-stream
+(recognised by their ``%PDF-`` bytes, not by the declared type); forwarded messages
+(message/rfc822, searched inside); HTML-only bodies; a missing Message-ID; broken MIME.
+"""
+
+from __future__ import annotations
+
+import binascii
+import email
+import email.header
+import email.utils
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.message import Message
+
+from hosho.core.submissions import Attachment
+
+#: Charsets tried, in order, for bytes whose charset is unknown or wrong.
+FALLBACK_CHARSETS = ("utf-8", "cp932", "euc_jp")
+#: Parts walked at most (a hostile message can nest thousands).
+MAX_PARTS = 200
+_ESC_RE = re.compile(rb"\x1b(\$@|\$B|\$\(D|\$\(O|\$\(Q|\(B|\(J|\(I)")
+_B64_JUNK_RE = re.compile(rb"[^A-Za-z0-9+/]")
+
+
+@dataclass
+class ParsedMail:
+    """The parts of one message hosho needs."""
+
+    message_id: str | None
+    message_key: str
+    sender: str
+    sender_count: int
+    subject: str
+    date: datetime | None
+    attachments: list[Attachment] = field(default_factory=list)
+    auto_submitted: bool = False
+    recipients: list[str] = field(default_factory=list)
+    defects: list[str] = field(default_factory=list)
+
+
+def _jis_to_cp932(data: bytes) -> str:
+    """Decode ISO-2022-JP as CP50220 does: JIS X 0208 plus the NEC/IBM rows, via cp932."""
+    out: list[str] = []
+    mode = b"(B"
+    pos = 0
+    for match in _ESC_RE.finditer(data):
+        out.append(_jis_segment(data[pos : match.start()], mode))
+        mode = match.group(1)
+        pos = match.end()
+    out.append(_jis_segment(data[pos:], mode))
+    return "".join(out)
+
+
+def _jis_segment(chunk: bytes, mode: bytes) -> str:
+    if not chunk:
+        return ""
+    if mode in (b"(B", b"(J"):
+        return chunk.decode("ascii", errors="replace")
+    if mode == b"(I":  # half-width katakana
+        return bytes(b | 0x80 if 0x21 <= b <= 0x5F else b for b in chunk).decode(
+            "cp932", errors="replace"
+        )
+    sjis = bytearray()
+    clean = chunk.replace(b"\r", b"").replace(b"\n", b"")
+    for i in range(0, len(clean) - 1, 2):
+        c1, c2 = clean[i], clean[i + 1]
+        if not (0x21 <= c1 <= 0x7E and 0x21 <= c2 <= 0x7E):
+            sjis += b"?"
+            continue
+        s1 = ((c1 + 1) >> 1) + (0x70 if c1 <= 0x5E else 0xB0)
+        s2 = c2 + (0x1F if c1 & 1 else 0x7D)
+        if c1 & 1 and s2 >= 0x7F:
+            s2 += 1
+        sjis += bytes((s1, s2))
+    return sjis.decode("cp932", errors="replace")
+
+
+def decode_bytes(data: bytes, charset: str | None = None) -> str:
+    """Text of ``data`` in ``charset`` when that works, else the best guess."""
+    name = (charset or "").strip().lower().strip('"')
+    if b"\x1b$" in data or b"\x1b(" in data or name.replace("_", "-").startswith("iso-2022-jp"):
+        try:
+            return data.decode("iso2022_jp")
+        except (UnicodeDecodeError, LookupError):
+            return _jis_to_cp932(data)
+    aliases = {"shift_jis": "cp932", "shift-jis": "cp932", "sjis": "cp932", "x-sjis": "cp932"}
+    name = aliases.get(name, name)
+    if name and name not in ("unknown-8bit", "x-unknown", "us-ascii", "ascii"):
+        try:
+            return data.decode(name)
+        except (UnicodeDecodeError, LookupError):
+            pass
+    for guess in FALLBACK_CHARSETS:
+        try:
+            return data.decode(guess)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("utf-8", errors="replace")
+
+
+def decode_header_value(value: object) -> str:
+    """A header as text: RFC 2047 words, raw 8-bit bytes, or bare ISO-2022-JP escapes."""
+    if value is None:
+        return ""
+    if isinstance(value, email.header.Header):
+        value = str(value)
+    text = str(value)
+    try:
+        raw = text.encode("ascii", "surrogateescape")
+    except UnicodeEncodeError:
+        return " ".join(text.split())
+    if b"=?" not in raw:
+        return " ".join(decode_bytes(raw).split())
+    try:
+        pieces = email.header.decode_header(text)
+    except Exception:  # noqa: BLE001 - a broken encoded word: keep the raw text
+        return " ".join(decode_bytes(raw).split())
+    out = []
+    for piece, charset in pieces:
+        if isinstance(piece, str):
+            piece = piece.encode("ascii", "surrogateescape")
+        out.append(decode_bytes(piece, charset))
+    return " ".join("".join(out).split())
+
+
+def _payload(part: Message) -> bytes:
+    """The decoded body of one part; tolerant of broken base64 (bad padding, junk)."""
+    cte = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
+    raw = part.get_payload(decode=False)
+    if isinstance(raw, list):
+        return b""
+    if cte == "base64":
+        data = str(raw).encode("ascii", "surrogateescape")
+        clean = _B64_JUNK_RE.sub(b"", data)
+        clean = clean[: len(clean) - len(clean) % 4] if len(clean) % 4 == 1 else clean
+        clean += b"=" * (-len(clean) % 4)
+        try:
+            return binascii.a2b_base64(clean)
+        except (binascii.Error, ValueError):
+            return b""
+    try:
+        decoded = part.get_payload(decode=True)
+    except Exception:  # noqa: BLE001
+        decoded = None
+    if isinstance(decoded, bytes):
+        return decoded
+    return str(raw).encode("utf-8", "surrogateescape")
+
+
+def _filename(part: Message) -> str:
+    try:
+        name = part.get_filename()
+    except Exception:  # noqa: BLE001 - broken RFC 2231 continuation
+        name = None
+    if name is None:
+        return ""
+    return decode_header_value(name)
+
+
+def is_pdf(data: bytes) -> bool:
+    """Sniff the bytes: a PDF has ``%PDF-`` near its start, whatever its declared type."""
+    return b"%PDF-" in data[:1024]
+
+
+def _attachments(message: Message, defects: list[str]) -> list[Attachment]:
+    found: list[Attachment] = []
+    for count, part in enumerate(message.walk()):
+        if count >= MAX_PARTS:
+            defects.append(f"more than {MAX_PARTS} MIME parts; the rest ignored")
+            break
+        if part.is_multipart():
+            continue
+        ctype = part.get_content_type().lower()
+        name = _filename(part)
+        if ctype in ("text/plain", "text/html") and not name:
+            continue  # the body (or an HTML-only body)
+        data = _payload(part)
+        declared_pdf = ctype == "application/pdf" or name.lower().endswith(".pdf")
+        if is_pdf(data) or declared_pdf or name:
+            found.append(Attachment(filename=name, data=data, content_type=ctype))
+    return found
+
+
+def message_key(message_id: str | None, raw: bytes) -> str:
+    """The Message-ID, or ``sha256:<hash of the raw message>`` when there is none."""
+    if message_id and len(message_id) <= 900:
+        return message_id
+    return "sha256:" + hashlib.sha256(raw).hexdigest()
+
+
+def _message_id(message: Message) -> str | None:
+    value = decode_header_value(message.get("Message-ID", "")).strip()
+    match = re.search(r"<[^<>\s]+>", value)
+    if match:
+        return match.group(0)
+    return value or None
+
+
+def _date(message: Message) -> datetime | None:
+    try:
+        when = email.utils.parsedate_to_datetime(str(message.get("Date", "")))
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(UTC)
+
+
+def _addresses(message: Message, name: str) -> list[str]:
+    values = [decode_header_value(v) for v in message.get_all(name, [])]
+    try:
+        pairs = email.utils.getaddresses(values)
+    except Exception:  # noqa: BLE001
+        return []
+    return [addr.strip() for _, addr in pairs if addr and addr.strip()]
+
+
+def _auto_submitted(message: Message, sender: str) -> bool:
+    """Bounces, auto-replies and lists: never answer them (mail loops)."""
+    auto = str(message.get("Auto-Submitted", "no")).strip().lower()
+    if auto and auto != "no":
+        return True
+    if str(message.get("Precedence", "")).strip().lower() in ("bulk", "junk", "list"):
+        return True
+    if message.get("X-Autoreply") or message.get("X-Autorespond") or message.get("List-Id"):
+        return True
+    local = sender.split("@", 1)[0].lower()
+    return local in ("mailer-daemon", "postmaster", "noreply", "no-reply")
+
+
+def parse_message(raw: bytes) -> ParsedMail:
+    """Parse one raw message (RFC 5322 bytes). Never raises; oddities go to ``defects``."""
+    defects: list[str] = []
+    try:
+        message = email.message_from_bytes(raw)
+    except Exception as err:  # noqa: BLE001 - the parser is tolerant, but be sure
+        message = Message()
+        defects.append(f"unparseable message: {type(err).__name__}")
+    defects += [type(d).__name__ for d in getattr(message, "defects", [])]
+    message_id = _message_id(message)
+    senders = _addresses(message, "From")
+    sender = senders[0] if senders else decode_header_value(message.get("From", "")).strip()
+    try:
+        attachments = _attachments(message, defects)
+    except Exception as err:  # noqa: BLE001 - walk as far as it goes
+        defects.append(f"MIME structure broken: {type(err).__name__}")
+        attachments = []
+    return ParsedMail(
+        message_id=message_id,
+        message_key=message_key(message_id, raw),
+        sender=sender[:998],
+        sender_count=len(senders),
+        subject=decode_header_value(message.get("Subject", "")),
+        date=_date(message),
+        attachments=attachments,
+        auto_submitted=_auto_submitted(message, sender),
+        recipients=_addresses(message, "To") + _addresses(message, "Cc"),
+        defects=defects,
+    )
+
+
+def parse_headers(headers: bytes, size: int) -> ParsedMail:
+    """Parse only the header block of a message too large to download.
+
+    Its key (when it has no Message-ID) hashes the headers and the size, which stay the
+    same across sessions and UIDVALIDITY changes.
+    """
+    mail = parse_message(headers)
+    mail.attachments = []
+    if mail.message_id is None or mail.message_key.startswith("sha256:"):
+        mail.message_key = message_key(None, headers + b"\0" + str(size).encode())
+    return mail

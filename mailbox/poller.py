@@ -1,0 +1,287 @@
+"""The poller: take every new message from the inbox once, check it, record it, answer.
+
+Fetch, decide and act are separate steps (as in paperless-ngx's mail consumer):
+``scan`` lists what waits in the inbox; messages whose place (folder/UIDVALIDITY/UID) is
+already recorded are only moved; the others are fetched in batches, parsed, checked and
+recorded by :func:`hosho.core.submissions.process` (one transaction each); only then is
+the batch moved to hosho/registered or hosho/rejected. A crash anywhere leaves every
+message either unrecorded (taken again) or recorded (only moved again): exactly once.
+
+``Poller.run_once()`` is ``hosho poll --once``; ``Poller.run_forever()`` is the
+long-running mode (IDLE when offered, else a poll every HOSHO_POLL_SECONDS; reconnect
+with exponential backoff and jitter). ``Poller.stop()`` ends it from another thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from dataclasses import dataclass, field
+
+from hosho.core.events import SubmissionEvent, publish
+from hosho.core.pdf_reader import parse_pdf
+from hosho.core.runtime import Runtime
+from hosho.core.submission_reasons import reply_body, reply_subject
+from hosho.core.submissions import (
+    IncomingMail,
+    Outcome,
+    PdfParser,
+    mark_replied,
+    process,
+    recorded_locations,
+)
+from hosho.mailbox.errors import MailError
+from hosho.mailbox.mime import parse_headers, parse_message
+from hosho.mailbox.outgoing import Mailer, mailer_from_settings
+from hosho.mailbox.source import Fetched, Pending, Source
+
+log = logging.getLogger(__name__)
+
+BACKOFF_FIRST = 1.0
+BACKOFF_MAX = 300.0
+
+
+@dataclass
+class PollStats:
+    """What one pass did."""
+
+    seen: int = 0
+    processed: int = 0
+    already: int = 0
+    replied: int = 0
+    by_status: dict[str, int] = field(default_factory=dict)
+
+
+def source_from_runtime(runtime: Runtime) -> Source:
+    """IMAP when HOSHO_IMAP_HOST is set, else the Maildir at HOSHO_MAILDIR."""
+    if runtime.settings.imap_host:
+        from hosho.mailbox.imap_source import ImapSource
+
+        return ImapSource(runtime.settings, runtime.engine)
+    from hosho.mailbox.maildir_source import MaildirSource
+
+    return MaildirSource(runtime.settings.maildir)
+
+
+def _batches(items: list[Pending], max_bytes: int, count: int, budget: int) -> list[list[Pending]]:
+    out: list[list[Pending]] = []
+    current: list[Pending] = []
+    size = 0
+    for item in items:
+        cost = min(item.size, max_bytes)
+        if current and (len(current) >= count or size + cost > budget):
+            out.append(current)
+            current, size = [], 0
+        current.append(item)
+        size += cost
+    if current:
+        out.append(current)
+    return out
+
+
+class Poller:
+    """Takes mail from one source into the submissions table."""
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        source: Source | None = None,
+        *,
+        mailer: Mailer | None | bool = True,
+        parse: PdfParser | None = None,
+        batch_messages: int = 200,
+        batch_bytes: int = 16 * 1024 * 1024,
+    ) -> None:
+        self.runtime = runtime
+        self.source = source or source_from_runtime(runtime)
+        self.mailer = mailer_from_settings(runtime.settings) if mailer is True else mailer or None
+        self.parse: PdfParser = parse or parse_pdf
+        self.max_bytes = int(runtime.settings.max_message_mb * 1024 * 1024)
+        self.batch_messages = batch_messages
+        self.batch_bytes = batch_bytes
+        self._stop = threading.Event()
+        self._connected = False
+
+    # -- one pass -----------------------------------------------------------------------
+
+    def run_once(self) -> PollStats:
+        """Take everything waiting now; return counts. Connection errors propagate."""
+        stats = PollStats()
+        if not self._connected:
+            self.source.open()
+            self._connected = True
+        pending = self.source.scan()
+        stats.seen = len(pending)
+        known: dict[int, str] = {}
+        uids = [p.uid for p in pending if p.uid is not None]
+        if uids and pending[0].uidvalidity is not None:
+            known = recorded_locations(
+                self.runtime.engine, pending[0].folder, pending[0].uidvalidity, uids
+            )
+        redo = [(p, known[p.uid] == "registered") for p in pending if p.uid in known]
+        if redo:  # recorded before a crash or by another poller, not moved yet
+            self.source.finish(redo)
+            stats.already += len(redo)
+        todo = [p for p in pending if p.uid is None or p.uid not in known]
+        for batch in _batches(todo, self.max_bytes, self.batch_messages, self.batch_bytes):
+            if self._stop.is_set():
+                break
+            done: list[tuple[Pending, bool]] = []
+            for fetched in self.source.fetch(batch, self.max_bytes):
+                outcome = self.handle(fetched)
+                done.append((fetched.pending, outcome.registered))
+                if outcome.created:
+                    stats.processed += 1
+                    status = outcome.status
+                    stats.by_status[status] = stats.by_status.get(status, 0) + 1
+                    stats.replied += int(outcome.submission.replied)
+                else:
+                    stats.already += 1
+            self.source.finish(done)
+        return stats
+
+    def to_incoming(self, fetched: Fetched) -> tuple[IncomingMail, bool]:
+        """The checks' view of a fetched message, and whether it is auto-generated."""
+        item = fetched.pending
+        refused = None
+        if fetched.headers_only:
+            mail = parse_headers(fetched.data, item.size)
+            from hosho.core.submission_reasons import reason
+
+            refused = reason(
+                "too_large",
+                size_mb=item.size / 1_048_576,
+                limit_mb=self.runtime.settings.max_message_mb,
+            )
+        else:
+            mail = parse_message(fetched.data)
+        return IncomingMail(
+            message_key=mail.message_key,
+            message_id=mail.message_id,
+            sender=mail.sender,
+            sender_count=mail.sender_count,
+            subject=mail.subject,
+            received_at=item.received_at or mail.date,
+            attachments=mail.attachments,
+            source=self.source.kind,
+            folder=item.folder,
+            uidvalidity=item.uidvalidity,
+            uid=item.uid,
+            refused=refused,
+        ), mail.auto_submitted
+
+    def handle(self, fetched: Fetched) -> Outcome:
+        """Record one message; for a new row, answer the sender and publish the event."""
+        incoming, auto = self.to_incoming(fetched)
+        outcome = process(self.runtime.engine, incoming, self.runtime.profile, self.parse)
+        if outcome.created:
+            self._reply(outcome, incoming, auto)
+            self._publish(outcome)
+        return outcome
+
+    def _reply(self, outcome: Outcome, incoming: IncomingMail, auto: bool) -> None:
+        row = outcome.submission
+        if self.mailer is None or not outcome.sender_ok or auto:
+            return
+        own = {a.lower() for a in self.runtime.profile.all_addresses}
+        if self.mailer.sender:
+            own.add(self.mailer.sender.lower())
+        if row.sender.lower() in own:  # never answer ourselves (mail loop)
+            return
+        body = reply_body(
+            row.status,
+            row.reason,
+            subject=row.subject,
+            town=self.runtime.profile.name,
+            contact=self.runtime.profile.contact,
+        )
+        try:
+            self.mailer.send(row.sender, reply_subject(row.status), body)
+        except MailError as err:
+            log.warning("reply to %s not sent: %s", row.sender, err)
+            return
+        assert row.id is not None
+        mark_replied(self.runtime.engine, row.id)
+        row.replied = True
+
+    def _publish(self, outcome: Outcome) -> None:
+        row = outcome.submission
+        contract, contractor = outcome.contract, outcome.contractor
+        publish(
+            SubmissionEvent(
+                submission_id=row.id,
+                status=row.status,
+                reason=row.reason,
+                sender=row.sender,
+                subject=row.subject,
+                contract_number=row.contract_number,
+                contractor_name=contractor.name if contractor else None,
+                project_name=contract.project_name if contract else None,
+                kind=contract.kind if contract else None,
+            )
+        )
+
+    # -- long-running -------------------------------------------------------------------
+
+    def stop(self) -> None:
+        """Ask run_forever to end (returns at once; the loop ends within about a second)."""
+        self._stop.set()
+
+    @property
+    def stopping(self) -> bool:
+        """True once stop() was called."""
+        return self._stop.is_set()
+
+    def close(self) -> None:
+        """Disconnect from the inbox."""
+        self._connected = False
+        try:
+            self.source.close()
+        except Exception:  # noqa: BLE001
+            log.debug("closing the inbox failed", exc_info=True)
+
+    def run_forever(self) -> None:
+        """Poll until stop(): IDLE or HOSHO_POLL_SECONDS between passes; on any connection
+        error, reconnect after an exponential backoff with jitter (1 s doubling to 5 min)."""
+        backoff = BACKOFF_FIRST
+        seconds = self.runtime.settings.poll_seconds
+        while not self._stop.is_set():
+            try:
+                stats = self.run_once()
+                if stats.seen:
+                    log.info("poll: %s", stats)
+                backoff = BACKOFF_FIRST
+                if not self._stop.is_set():
+                    self.source.wait(self._stop, seconds)
+            except Exception as err:  # noqa: BLE001 - the loop must outlive any failure
+                self.close()
+                delay = backoff * random.uniform(0.5, 1.5)
+                if isinstance(err, (OSError, MailError, EOFError, *_transient_errors())):
+                    log.warning(
+                        "inbox error (%s: %s); reconnecting in %.1f s",
+                        type(err).__name__,
+                        err,
+                        delay,
+                    )
+                else:
+                    log.exception("poller failed; retrying in %.1f s", delay)
+                self._stop.wait(delay)
+                backoff = min(backoff * 2, BACKOFF_MAX)
+        self.close()
+
+    def start_thread(self) -> threading.Thread:
+        """Run forever in a daemon thread (``hosho run``); stop it with ``stop()``."""
+        thread = threading.Thread(target=self.run_forever, name="hosho-poller", daemon=True)
+        thread.start()
+        return thread
+
+
+def _transient_errors() -> tuple[type[BaseException], ...]:
+    """Errors that mean "the server or the database went away": retried quietly."""
+    import imaplib
+
+    from imapclient.exceptions import IMAPClientError
+    from sqlalchemy.exc import OperationalError
+
+    return (IMAPClientError, imaplib.IMAP4.abort, imaplib.IMAP4.error, OperationalError)
