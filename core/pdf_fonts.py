@@ -2,63 +2,104 @@
 
 The Japanese font is Noto Sans CJK JP from the PyPI package ``noto-cjk-sans-jp-regular``
 (OFL); ``HOSHO_PDF_FONT`` names another TTF/OTF. The 認証キー (auth key) is set in IBM Plex
-Mono (``fontpkg-ibm-plex-mono``, OFL), whose 0/O, 1/l/I and 8/B cannot be confused.
+Mono (``fontpkg-ibm-plex-mono``, OFL), whose 0 (dotted), O, 1, l, I and 8/B cannot be
+confused.
 
 Why not ``FPDF.add_font`` on the 16 MB font for every PDF: fpdf2 parses the whole font
-(about 0.4 s) and, when writing the PDF, subsets it with fontTools (another 0.5 s), and the
+(about 0.4 s) and, when writing the PDF, subsets it with fontTools (another 0.5 s); the
 subsetting changes the parsed font, so it cannot be reused. Instead a :class:`GlyphSource`
-parses the font once, converts each character it is asked for into a TrueType glyph once
-(cached), and writes a small *working font* holding only the characters seen so far in this
-process. fpdf2 then reads and subsets that small file per document in a few milliseconds.
+parses the font once and converts each character it is asked for into a compiled TrueType
+glyph once (cached). For each document, ``pdf_ttf.write_ttf`` assembles a font of exactly
+that document's characters (no other document's characters leak into it) and fpdf2 gets a
+ready font object: its own parse and subset steps are skipped (see ``_SubsetProxy``).
 A character the font lacks raises :class:`DocumentError` instead of printing a blank box.
 """
 
 from __future__ import annotations
 
-import atexit
+import copy
 import io
-import shutil
-import tempfile
 import threading
-from dataclasses import dataclass
+from collections import OrderedDict, defaultdict
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from hosho.core.errors import DocumentError
+from hosho.core.pdf_ttf import FontInfo, Glyph, write_ttf
 
 if TYPE_CHECKING:
     from fpdf import FPDF
+    from fpdf.fonts import TTFFont
 
 #: Characters that are layout, not glyphs.
 _LAYOUT_CHARS = frozenset("\n\r\t")
-_TMP_DIR: Path | None = None
-_TMP_LOCK = threading.Lock()
+#: Fonts kept per source, by character set (a re-issued notice reuses its font).
+_FONT_CACHE = 256
 
 
-def _tmp_dir() -> Path:
-    """A private folder for this process's working fonts, removed at exit."""
-    global _TMP_DIR
-    with _TMP_LOCK:
-        if _TMP_DIR is None:
-            _TMP_DIR = Path(tempfile.mkdtemp(prefix="hosho-fonts-"))
-            atexit.register(shutil.rmtree, _TMP_DIR, True)
-        return _TMP_DIR
+class _Prebuilt:
+    """Stands in for fpdf2's parsed fontTools font: the bytes are final, nothing to subset."""
+
+    hosho_prebuilt = True
+
+    def __init__(self, data: bytes, glyph_ids: dict[str, int]) -> None:
+        self._data = data
+        self._ids = glyph_ids
+
+    def getGlyphID(self, name: str) -> int:  # noqa: N802 - fontTools' name
+        """Glyph index of a glyph name (fpdf2 maps its character codes with it)."""
+        return self._ids[name]
+
+    def save(self, stream: BinaryIO) -> None:
+        """Write the font file (fpdf2 embeds what is written)."""
+        stream.write(self._data)
+
+    def __contains__(self, tag: object) -> bool:
+        return False  # no "CFF " table: a TrueType (CIDFontType2) font
+
+    def close(self) -> None:
+        """Nothing to release (fpdf2 closes fonts after writing)."""
 
 
-@dataclass(frozen=True)
-class _Glyph:
-    """One character converted to a TrueType glyph: compiled bytes and metrics."""
+class _Subsetter:
+    def __init__(self, real: Any) -> None:
+        self._real = real
+        self._glyphs: Any = None
 
-    data: bytes
-    advance: int
-    bounds: tuple[int, int, int, int]  # xMin, yMin, xMax, yMax
-    points: int
-    contours: int
+    def populate(self, **kwargs: Any) -> None:
+        self._glyphs = kwargs
+
+    def subset(self, font: Any) -> None:
+        if getattr(font, "hosho_prebuilt", False):
+            return
+        self._real.populate(**self._glyphs)
+        self._real.subset(font)
+
+
+class _SubsetProxy:
+    """Replaces ``fontTools.subset`` inside ``fpdf.output``: fonts hosho built are skipped,
+    every other font is subset exactly as before (so other FPDF users see no change)."""
+
+    def __init__(self, real: Any) -> None:
+        self._real = real
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+    def Subsetter(self, options: Any = None) -> _Subsetter:  # noqa: N802 - fontTools' name
+        return _Subsetter(self._real.Subsetter(options))
+
+
+def _install_subset_proxy() -> None:
+    import fpdf.output
+
+    if not isinstance(fpdf.output.ftsubset, _SubsetProxy):
+        fpdf.output.ftsubset = _SubsetProxy(fpdf.output.ftsubset)  # type: ignore[assignment]
 
 
 class GlyphSource:
-    """One font file, parsed once; hands out small working fonts for a set of characters."""
+    """One font file, parsed once; makes per-document fonts from cached glyphs."""
 
     def __init__(self, path: Path, label: str) -> None:
         from fontTools.ttLib import TTFont, TTLibError
@@ -71,15 +112,30 @@ class GlyphSource:
             self._glyph_set = self._font.getGlyphSet()
             self._hmtx = self._font["hmtx"].metrics
             self.units_per_em = int(self._font["head"].unitsPerEm)
-        except (OSError, TTLibError, KeyError, AssertionError) as err:
+            hhea, post = self._font["hhea"], self._font["post"]
+            self.info = FontInfo(
+                family=f"Hosho{label.title()}",
+                units_per_em=self.units_per_em,
+                ascent=int(hhea.ascent),
+                descent=int(hhea.descent),
+                line_gap=int(hhea.lineGap),
+                created=int(self._font["head"].created),
+                italic_angle=int(post.italicAngle * 65536),
+                underline_position=int(post.underlinePosition),
+                underline_thickness=int(post.underlineThickness),
+                fixed_pitch=bool(post.isFixedPitch),
+                os2=bytes(self._font.reader["OS/2"]),
+            )
+        except (OSError, TTLibError, KeyError, AssertionError, AttributeError) as err:
             raise DocumentError(f"cannot read font {self.path}: {err}") from None
         if not self._cmap:
             raise DocumentError(f"font {self.path} has no Unicode character map")
-        self._glyphs: dict[int, _Glyph] = {}
+        advance = int(self._hmtx.get(".notdef", (self.units_per_em // 2, 0))[0])
+        self._notdef = Glyph(b"", advance, (0, 0, 0, 0), 0, 0)
+        self._glyphs: dict[int, Glyph] = {}
+        self._fonts: OrderedDict[tuple[int, ...], bytes] = OrderedDict()
+        self._template: TTFFont | None = None
         self._lock = threading.Lock()
-        self._file: Path | None = None
-        self._file_chars: frozenset[int] = frozenset()
-        self._generation = 0
 
     def missing(self, text: str) -> list[str]:
         """The characters of ``text`` this font cannot draw, in order of first use."""
@@ -99,23 +155,25 @@ class GlyphSource:
                 f" / the font lacks {len(lacking)} character(s)"
             )
 
-    def font_file(self, text: str) -> Path:
-        """A TrueType file holding at least every character of ``text`` (checked first)."""
+    def font_for(self, text: str) -> tuple[tuple[int, ...], bytes]:
+        """The characters of ``text`` (sorted, with space) and a TrueType font of them."""
         self.check(text)
-        wanted = frozenset(ord(c) for c in text if c not in _LAYOUT_CHARS) | {0x20}
+        codes = tuple(sorted({ord(c) for c in text if c not in _LAYOUT_CHARS} | {0x20}))
         with self._lock:
-            if self._file is not None and wanted <= self._file_chars:
-                return self._file
-            chars = self._file_chars | wanted
-            for code in sorted(chars - self._glyphs.keys()):
-                self._glyphs[code] = self._convert(code)
-            self._generation += 1
-            path = _tmp_dir() / f"{self.label}-{self._generation}.ttf"
-            path.write_bytes(self._build(sorted(chars)))
-            self._file, self._file_chars = path, chars
-            return path
+            data = self._fonts.get(codes)
+            if data is not None:
+                self._fonts.move_to_end(codes)
+                return codes, data
+            for code in codes:
+                if code not in self._glyphs:
+                    self._glyphs[code] = self._convert(code)
+            data = write_ttf(self.info, self._notdef, [self._glyphs[c] for c in codes], codes)
+            self._fonts[codes] = data
+            if len(self._fonts) > _FONT_CACHE:
+                self._fonts.popitem(last=False)
+            return codes, data
 
-    def _convert(self, code: int) -> _Glyph:
+    def _convert(self, code: int) -> Glyph:
         """Draw one character into a quadratic (TrueType) glyph and compile it."""
         from fontTools.pens.cu2quPen import Cu2QuPen
         from fontTools.pens.ttGlyphPen import TTGlyphPen
@@ -125,71 +183,53 @@ class GlyphSource:
         # Contour direction is left as drawn: the non-zero fill rule does not depend on it.
         self._glyph_set[name].draw(Cu2QuPen(pen, self.units_per_em / 1000))
         glyph = pen.glyph()
-        contours = max(glyph.numberOfContours, 0)
-        if contours:
-            glyph.recalcBounds(None)
-            bounds = (glyph.xMin, glyph.yMin, glyph.xMax, glyph.yMax)
-            points = len(glyph.coordinates)
-        else:
-            bounds, points = (0, 0, 0, 0), 0
-        data = glyph.compile(None, recalcBBoxes=False) if contours else b""
-        return _Glyph(data, int(self._hmtx[name][0]), bounds, points, contours)
+        advance = int(self._hmtx[name][0])
+        if glyph.numberOfContours <= 0:
+            return Glyph(b"", advance, (0, 0, 0, 0), 0, 0)
+        glyph.recalcBounds(None)
+        bounds = (glyph.xMin, glyph.yMin, glyph.xMax, glyph.yMax)
+        data = glyph.compile(None, recalcBBoxes=False)
+        return Glyph(data, advance, bounds, len(glyph.coordinates), glyph.numberOfContours)
 
-    def _build(self, chars: list[int]) -> bytes:
-        """A TrueType font of the cached glyphs for ``chars`` (no bounding-box recompute)."""
-        from fontTools.fontBuilder import FontBuilder
-        from fontTools.ttLib import newTable
-        from fontTools.ttLib.tables._g_l_y_f import Glyph
+    def template(self) -> TTFFont:
+        """fpdf2's font object for this source, parsed once from a one-glyph font."""
+        from fpdf import FPDF
+        from fpdf.fonts import TTFFont
 
-        src = self._font
-        upem = self.units_per_em
-        names = {code: f"u{code:05X}" for code in chars}
-        order = [".notdef", *names.values()]
-        builder = FontBuilder(upem, isTTF=True)
-        builder.setupGlyphOrder(order)
-        builder.setupCharacterMap(names)
-        notdef = _Glyph(b"", upem // 2, (0, 0, 0, 0), 0, 0)
-        cached = {".notdef": notdef} | {names[c]: self._glyphs[c] for c in chars}
-        glyf = newTable("glyf")
-        glyf.glyphOrder = order
-        glyf.glyphs = {name: Glyph(g.data) for name, g in cached.items()}
-        builder.font["glyf"] = glyf
-        builder.font["loca"] = newTable("loca")
-        builder.setupHorizontalMetrics({n: (g.advance, g.bounds[0]) for n, g in cached.items()})
-        hhea = src["hhea"]
-        builder.setupHorizontalHeader(ascent=hhea.ascent, descent=hhea.descent)
-        family = f"Hosho{self.label.title()}"
-        builder.setupNameTable({"familyName": family, "styleName": "Regular"})
-        os2 = src["OS/2"]
-        builder.setupOS2(
-            sTypoAscender=os2.sTypoAscender,
-            sTypoDescender=os2.sTypoDescender,
-            usWinAscent=os2.usWinAscent,
-            usWinDescent=os2.usWinDescent,
-            sCapHeight=getattr(os2, "sCapHeight", hhea.ascent),
-            usWeightClass=os2.usWeightClass,
-            fsType=0,
+        with self._lock:
+            if self._template is None:
+                codes = (0x20,)
+                self._glyphs.setdefault(0x20, self._convert(0x20))
+                data = write_ttf(self.info, self._notdef, [self._glyphs[0x20]], codes)
+                self._template = TTFFont(FPDF(), io.BytesIO(data), self.label, "")  # type: ignore[arg-type]
+            return self._template
+
+    def add_to(self, pdf: FPDF, family: str, text: str) -> None:
+        """Register ``family`` on ``pdf`` as a font holding exactly the characters of ``text``."""
+        from fpdf.fonts import SubsetMap
+
+        codes, data = self.font_for(text)
+        template = self.template()
+        font = copy.copy(template)
+        scale = template.scale
+        names = {code: f"u{code:05X}" for code in codes}
+        font.i = len(pdf.fonts) + 1
+        font.fontkey = family.lower()
+        font.cmap = names
+        font.glyph_ids = {code: gid for gid, code in enumerate(codes, start=1)}
+        default = template.desc.missing_width
+        widths: defaultdict[int, float] = defaultdict(lambda: default)
+        for code in codes:
+            widths[code] = round(scale * self._glyphs[code].advance + 0.001)
+        font.cw = widths
+        font.desc = copy.copy(template.desc)  # fpdf2 numbers and fills it per document
+        font.missing_glyphs = []
+        font.biggest_size_pt = 0
+        font.ttfont = _Prebuilt(
+            data, {".notdef": 0, **{n: font.glyph_ids[c] for c, n in names.items()}}
         )
-        builder.setupPost(isFixedPitch=src["post"].isFixedPitch)
-        drawn = [g for g in cached.values() if g.contours]
-        stamp = src["head"].created
-        builder.setupHead(
-            unitsPerEm=upem,
-            created=stamp,
-            modified=stamp,
-            xMin=min((g.bounds[0] for g in drawn), default=0),
-            yMin=min((g.bounds[1] for g in drawn), default=0),
-            xMax=max((g.bounds[2] for g in drawn), default=0),
-            yMax=max((g.bounds[3] for g in drawn), default=0),
-        )
-        maxp = builder.font["maxp"]
-        maxp.numGlyphs = len(order)
-        maxp.maxPoints = max((g.points for g in drawn), default=0)
-        maxp.maxContours = max((g.contours for g in drawn), default=0)
-        builder.font.recalcBBoxes = False
-        out = io.BytesIO()
-        builder.font.save(out)
-        return out.getvalue()
+        font.subset = SubsetMap(font)
+        pdf.fonts[font.fontkey] = font
 
 
 def body_font_path() -> Path:
@@ -230,18 +270,10 @@ def add_fonts(pdf: FPDF, body_text: str, key_text: str = "") -> None:
     """Register ``BODY`` (and ``KEY`` when ``key_text``) on ``pdf`` for exactly these texts.
 
     Every string the document will print must be part of ``body_text`` / ``key_text``:
-    the working font only holds what was asked for. Raises DocumentError for a
-    character the font lacks.
+    the fonts hold only what was asked for. Raises DocumentError for a character the font
+    lacks, before anything is drawn.
     """
-    from fpdf.fonts import TTFFont
-
-    fonts = [(BODY, glyph_source(body_font_path(), "body"), body_text)]
+    _install_subset_proxy()
+    glyph_source(body_font_path(), "body").add_to(pdf, BODY, body_text)
     if key_text:
-        fonts.append((KEY, glyph_source(key_font_path(), "key"), key_text))
-    for family, source, text in fonts:
-        pdf.add_font(family, "", str(source.font_file(text)))
-        # The glyphs are compiled already: without this fpdf2's save would re-expand and
-        # recompile every glyph to recompute bounding boxes (about 1 ms per kanji).
-        font = pdf.fonts[family.lower()]
-        assert isinstance(font, TTFFont)
-        font.ttfont.recalcBBoxes = False
+        glyph_source(key_font_path(), "key").add_to(pdf, KEY, key_text)

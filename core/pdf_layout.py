@@ -95,12 +95,26 @@ def room(pdf: FPDF, height: float) -> None:
         pdf.add_page()
 
 
+def put(pdf: FPDF, width: float, height: float, text: str, align: str = "L") -> None:
+    """One line in a ``width`` × ``height`` box at the current position, like ``cell``
+    (text vertically centred) but about four times cheaper; then x stays, y moves down."""
+    left, top = pdf.get_x(), pdf.get_y()
+    if text:
+        x = left
+        if align in ("C", "R"):
+            spare = width - pdf.get_string_width(text)
+            x += spare / 2 if align == "C" else spare
+        pdf.text(x, top + height / 2 + 0.3 * pdf.font_size, text)
+    pdf.set_xy(left, top + height)
+
+
 def paragraph(pdf: FPDF, text: str, width: float, line_h: float, align: str = "L") -> None:
     """Draw wrapped ``text`` from the current position; x returns to where it started."""
     x = pdf.get_x()
     for line in wrap(pdf, text, width):
+        room(pdf, line_h)
         pdf.set_x(x)
-        pdf.cell(width, line_h, line, align=align, new_x="LEFT", new_y="NEXT")
+        put(pdf, width, line_h, line, align)
     pdf.set_x(x)
 
 
@@ -171,7 +185,8 @@ class Sheet:
             pdf.set_x(_MARGIN + 3)
             pdf.set_font(BODY, size=11.5)
             pdf.set_text_color(*_INK)
-            pdf.cell(_WIDTH - 3, 6.2, text, new_x="LMARGIN", new_y="NEXT")
+            put(pdf, _WIDTH - 3, 6.2, text)
+            pdf.set_x(_MARGIN)
             pdf.ln(0.8)
 
         self._add(op, text)
@@ -196,7 +211,7 @@ class Sheet:
                 pdf.rect(x + _LABEL_W, y, _WIDTH - _LABEL_W, height, style="D")
                 pdf.set_text_color(*_INK)
                 pdf.set_xy(x + pad, y + pad)
-                pdf.cell(_LABEL_W - 2 * pad, line_h, label)
+                put(pdf, _LABEL_W - 2 * pad, line_h, label)
                 pdf.set_xy(x + _LABEL_W + pad, y + pad)
                 paragraph(pdf, value, _WIDTH - _LABEL_W - 2 * pad, line_h)
                 pdf.set_xy(_MARGIN, y + height)
@@ -217,7 +232,7 @@ class Sheet:
             pdf.set_xy(x + 4, y + 3)
             pdf.set_font(BODY, size=11.5)
             pdf.set_text_color(*_INK)
-            pdf.cell(_WIDTH - 8, 6, label)
+            put(pdf, _WIDTH - 8, 6, label)
             pdf.set_xy(x, y + 10)
             pdf.set_font(KEY, size=30)
             pdf.set_char_spacing(1.5)
@@ -227,7 +242,7 @@ class Sheet:
             pdf.set_text_color(*_GREY)
             for i, note in enumerate(notes):
                 pdf.set_xy(x + 4, y + 26 + 5.2 * i)
-                pdf.cell(_WIDTH - 8, 4.6, note, align="C")
+                put(pdf, _WIDTH - 8, 4.6, note, "C")
             pdf.set_text_color(*_INK)
             pdf.set_xy(_MARGIN, y + height)
 
@@ -268,11 +283,12 @@ class Sheet:
             pdf.set_text_color(*_INK)
             pdf.set_font(BODY, size=10)
             for text in right:
-                pdf.cell(_WIDTH, 5.6, text, align="R", new_x="LMARGIN", new_y="NEXT")
+                put(pdf, _WIDTH, 5.6, text, "R")
             pdf.ln(3)
             for text, size in left:
                 pdf.set_font(BODY, size=size)
-                pdf.cell(_WIDTH, size * 0.62, text, new_x="LMARGIN", new_y="NEXT")
+                pdf.set_x(_MARGIN)
+                put(pdf, _WIDTH, size * 0.62, text)
             pdf.ln(2)
 
         self._add(op, *right, *(t for t, _ in left))
@@ -300,7 +316,7 @@ class Sheet:
         pdf = FPDF(orientation="P", unit="mm", format="A4")
         pdf.set_margins(_MARGIN, 18, _MARGIN)
         pdf.set_auto_page_break(True, margin=15)
-        add_fonts(pdf, "".join(self._texts), "".join(self._keys))
+        add_fonts(pdf, "".join(self._texts) + "0123456789 /", "".join(self._keys))
         pdf.set_title(self.title_text)
         pdf.set_author(self.author)
         pdf.set_subject(self.subject)
@@ -310,6 +326,15 @@ class Sheet:
         pdf.add_page()
         for op in self._ops:
             op(pdf)
+        pages = pdf.page
+        if pages > 1:  # number the pages of a long document: "1 / 2"
+            pdf.set_font(BODY, size=8)
+            pdf.set_text_color(*_GREY)
+            for number in range(1, pages + 1):
+                pdf.page = number
+                pdf.set_xy(_MARGIN, pdf.h - 12)
+                put(pdf, _WIDTH, 4, f"{number} / {pages}", "R")
+            pdf.page = pages
         payload = {"schema": MACHINE_SCHEMA, **machine}
         pdf.embed_file(
             bytes=json.dumps(payload, ensure_ascii=False).encode("utf-8"),
