@@ -32,7 +32,9 @@ class Answer:
     """The reply to one question.
 
     ``matched`` is False for the fallback; ``item_id`` is the matched item (None when not
-    matched); ``score`` the best item's confidence (0–1); ``suggestions`` holds
+    matched); ``score`` the confidence (0–1) in the best topic hosho answers (for the
+    fallback: the nearest one, below the threshold or beaten by an out-of-scope topic);
+    ``suggestions`` holds
     (item_id, short title) of the nearest topics, for buttons or a "did you mean" line.
     """
 
@@ -78,9 +80,9 @@ def reload() -> None:
 def fallback_text(profile: Profile, nearest: list[tuple[str, str]]) -> str:
     """The honest "I don't know" reply: what hosho answers, the contact, nearby topics."""
     text = (
-        "申し訳ありません、そのご質問には分かりません（お答えできる情報がありません）。"
-        f"このボットは{profile.name}の電子保証についてのご質問にお答えしています。"
-        f"お問い合わせ先: {profile.contact}"
+        "申し訳ありません、そのご質問への答えは分かりません。"
+        f"このボットは{profile.name}の電子保証（電子証書・認証キーの提出など）についての"
+        f"ご質問にお答えしています。お問い合わせ先: {profile.contact}"
     )
     if nearest:
         topics = "」「".join(title for _, title in nearest)
@@ -94,7 +96,8 @@ def decide(ranked: list[Scored], profile: Profile, threshold: float = THRESHOLD)
     best = ranked[0] if ranked else None
     if best is not None and not best.item.reject and best.score >= threshold:
         return Answer(True, best.item.id, best.score, best.item.answer, nearest[1:SUGGESTIONS])
-    score = best.score if best is not None else 0.0
+    real = [s.score for s in ranked if not s.item.reject]
+    score = real[0] if real else 0.0  # confidence in the nearest topic hosho does answer
     suggestions = nearest[:SUGGESTIONS]
     return Answer(False, None, score, fallback_text(profile, suggestions), suggestions)
 

@@ -33,6 +33,8 @@ def register(app: typer.Typer) -> None:
             return
         index_for(profile)  # build once before the first line arrives
         out = sys.stdout
+        if hasattr(sys.stdin, "reconfigure"):
+            sys.stdin.reconfigure(errors="replace")  # a bad byte spoils one line, not the run
         for line in sys.stdin:
             out.write(answer(line.rstrip("\r\n"), profile).to_json_line() + "\n")
             out.flush()
