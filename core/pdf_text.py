@@ -40,7 +40,9 @@ _NUMBER_LABEL = re.compile(r"(?:保証契約番号|保証証書番号|証書番�
 _KEY_LABEL = re.compile(r"認証キー|認証key|認証KEY", re.IGNORECASE)
 # After a label: an optional gloss in brackets and separators, then the value.
 _GAP = r"(?:[（(][^）)]{0,12}[）)])?[:：=\]】」』\-]*(?:は|第)?"
-_NUMBER_VALUE = re.compile(_GAP + r"([0-9A-Z](?:[0-9A-Z]|-(?=[0-9A-Z])){3,63})")
+# A 保証契約番号: digits and inner hyphens, optionally after a short letter prefix. Letters
+# after the digits are not part of it (squeezed text runs the next word on: "…2345PAGE1").
+_NUMBER_VALUE = re.compile(_GAP + r"((?:[A-Z]{1,3}-?)?[0-9](?:[0-9]|-(?=[0-9])){3,60})")
 _KEY_VALUE = re.compile(
     _GAP + r"([0-9A-Z]{4})-?([0-9A-Z]{4})-?([0-9A-Z]{4})-?([0-9A-Z]{4})(?![0-9A-Z])"
 )

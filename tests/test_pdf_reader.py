@@ -164,6 +164,10 @@ def test_text_matching_rules() -> None:
     assert (found.contract_number, found.auth_key) == (None, None)
     # A 17-character run is not a key
     assert find_in_text("認証キー ABCDEFGHJKMNPQRST").auth_key is None
+    # Squeezing runs the next ASCII word on: values stop where they should
+    found = find_in_text("保証契約番号 0000012345 Page 1\n認証キー ABCD-EFGH-JKMN-PQRS D-Sure")
+    assert (found.contract_number, found.auth_key) == ("0000012345", "ABCD-EFGH-JKMN-PQRS")
+    assert find_in_text("保証契約番号：KS-2024-0012").contract_number == "KS-2024-0012"
 
 
 def test_encrypted_pdf_is_unknown_unless_it_opens_without_a_password() -> None:
