@@ -20,6 +20,8 @@ from hosho.core.qa_match import Index, Scored
 THRESHOLD = 0.23
 #: How many nearest topics a fallback offers.
 SUGGESTIONS = 3
+#: A topic less near than this is not offered as "もしかして" (starter topics are instead).
+SUGGEST_MIN = 0.12
 #: Only this many characters of a question are read (a pasted e-mail is not a question).
 MAX_QUESTION = 500
 
@@ -90,19 +92,36 @@ def fallback_text(profile: Profile, nearest: list[tuple[str, str]]) -> str:
     return text
 
 
-def decide(ranked: list[Scored], profile: Profile, threshold: float = THRESHOLD) -> Answer:
-    """Turn ranked items into an Answer: the best real item above threshold, else the fallback."""
+def decide(
+    ranked: list[Scored],
+    profile: Profile,
+    threshold: float = THRESHOLD,
+    starters: list[tuple[str, str]] | None = None,
+) -> Answer:
+    """Turn ranked items into an Answer: the best real item above threshold, else the fallback.
+
+    The fallback offers the nearest topics that are at least SUGGEST_MIN near, topped up
+    from ``starters`` (id, title) when fewer than two are.
+    """
+    starters = starters or []
     nearest = [(s.item.id, s.item.title) for s in ranked if not s.item.reject]
     best = ranked[0] if ranked else None
     if best is not None and not best.item.reject and best.score >= threshold:
         return Answer(True, best.item.id, best.score, best.item.answer, nearest[1:SUGGESTIONS])
     real = [s.score for s in ranked if not s.item.reject]
     score = real[0] if real else 0.0  # confidence in the nearest topic hosho does answer
-    suggestions = nearest[:SUGGESTIONS]
+    suggestions = [pair for pair, s in zip(nearest, real, strict=True) if s >= SUGGEST_MIN]
+    for pair in starters:  # near nothing: offer where to start instead
+        if len(suggestions) >= SUGGESTIONS - 1:
+            break
+        if pair not in suggestions:
+            suggestions.append(pair)
+    suggestions = suggestions[:SUGGESTIONS]
     return Answer(False, None, score, fallback_text(profile, suggestions), suggestions)
 
 
 def answer(question: str, profile: Profile) -> Answer:
     """Answer one question for the profile's town (see the module docstring)."""
     index = index_for(profile)
-    return decide(index.rank(question.strip()[:MAX_QUESTION], top=SUGGESTIONS + 2), profile)
+    ranked = index.rank(question.strip()[:MAX_QUESTION], top=SUGGESTIONS + 2)
+    return decide(ranked, profile, starters=index.starters)

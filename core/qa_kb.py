@@ -42,6 +42,8 @@ class KnowledgeBase:
 
     name: str
     items: tuple[Item, ...]
+    #: Topics offered when a question is near none (ids of items, in order).
+    starters: tuple[str, ...] = ()
 
 
 def profile_facts(profile: Profile) -> dict[str, str]:
@@ -146,7 +148,11 @@ def parse_knowledge(
             items.append(Item(item_id, title.strip(), text, questions, keywords, reject))
     if not any(not item.reject for item in items):
         raise ConfigError(f"knowledge {source}: no [[item]]")
-    return KnowledgeBase(name=source, items=tuple(items))
+    starters = data.get("starters", [])
+    answerable = {item.id for item in items if not item.reject}
+    if not isinstance(starters, list) or not all(s in answerable for s in starters):
+        raise ConfigError(f"knowledge {source}: starters must list ids of [[item]] entries")
+    return KnowledgeBase(name=source, items=tuple(items), starters=tuple(starters))
 
 
 def load_knowledge(profile: Profile) -> KnowledgeBase:

@@ -92,6 +92,9 @@ class Index:
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
         self.items = kb.items
+        titles = {item.id: item.title for item in kb.items}
+        #: (id, title) of the topics offered when a question is near none.
+        self.starters = [(i, titles[i]) for i in kb.starters if i in titles]
         n = len(self.items)
         kana = _kana_of_terms(kb)
         self._rewriter = KanaRewriter(_vocabulary(kb))

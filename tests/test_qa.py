@@ -66,6 +66,7 @@ def test_flyer_and_flow_topics_are_all_there() -> None:
         (lambda d: d["item"][0].update(questions="電子保証とは"), "questions must be a list"),
         (lambda d: d["item"][0].pop("id"), "has no id"),
         (lambda d: d.update(item=[]), "no [[item]]"),
+        (lambda d: d.update(starters=["town_services"]), "starters must list ids"),
     ],
 )
 def test_bad_knowledge_base_is_a_config_error_naming_the_problem(change: Any, message: str) -> None:
@@ -165,6 +166,13 @@ def test_fallback_is_honest_gives_contact_and_nearest_topics() -> None:
     ids = {i.id for i in load_knowledge(load_profile("aya")).items if not i.reject}
     for item_id, title in reply.suggestions:
         assert item_id in ids and title in reply.answer
+
+
+def test_fallback_far_from_everything_offers_the_starter_topics() -> None:
+    reply = answer("qwertyuiop", load_profile("aya"))
+    assert not reply.matched
+    assert [i for i, _ in reply.suggestions] == ["what_is", "flow"]
+    assert "電子保証とは" in reply.answer
 
 
 def test_bot_topics_name_the_commands() -> None:
