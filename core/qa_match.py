@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from hosho.core.qa_kb import Item, KnowledgeBase
 from hosho.core.qa_readings import readings
-from hosho.core.qa_text import KanaRewriter, features, fold, kana_bigrams
+from hosho.core.qa_text import KanaRewriter, features, fold, kana_bigrams, strip_courtesy
 
 #: Credit of a feature found only in an item's answer text (not its questions/keywords).
 ANSWER_CREDIT = 0.5
@@ -166,7 +166,7 @@ class Index:
     def rank(self, question: str, top: int = 4) -> list[Scored]:
         """The ``top`` best items for a question, best first (empty for an empty question)."""
         common = self._common
-        raw = self.features(question)
+        raw = self.features(strip_courtesy(question))
         weights = {key: self._weight(key, w) for key, w in raw.items() if key not in common}
         total = sum(weights.values())
         if total <= 0:

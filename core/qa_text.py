@@ -10,6 +10,8 @@ nothing depends on word boundaries:
   ``Ｄ－Ｓｕｒｅ``, ``d sure`` and ``D-Sure`` agree);
 * ``features`` yields character bigrams (weighted by script: 漢字 and カタカナ pairs carry
   meaning, ひらがな pairs are mostly grammar), single 漢字, and whole Latin words;
+* ``strip_courtesy`` removes business-mail formulas (お世話になっております, 株式会社…の…です,
+  よろしくお願いいたします) that would otherwise drown a question sent by e-mail;
 * ``KanaRewriter`` rewrites a question typed in kana (でんしほしょう) into the 漢字 form
   of the knowledge base's words (電子保証), using their readings (``qa_readings``).
   Questions are never tokenized, which keeps a lookup well under a millisecond.
@@ -156,3 +158,31 @@ class KanaRewriter:
                 out.append(folded[i])
                 i += 1
         return "".join(out)
+
+
+# Courtesy phrases of business mail and chat that say nothing about the question.
+_COURTESY_RE = re.compile(
+    "|".join(
+        [
+            r"(いつも|大変)?お世話に(なって|な)(おり|い)ます",
+            r"お(疲|つか)れ(様|さま)です",
+            r"(どうぞ|何卒|なにとぞ)?(よろしく|宜しく)お(願|ねが)い(いた|致)?(します|申し上げます)",
+            r"(ご担当(者)?|担当者)(様|さま)",
+            r"[^。！？!?\n]{0,30}(株式会社|有限会社|\(株\)|\(有\))[^。！？!?\n]{0,30}です",
+            r"(こんにちは|こんばんは|おはようございます|はじめまして)",
+            r"(すみません|すいません|恐れ入りますが|恐縮ですが|失礼します|失礼いたします)",
+            r"(ありがとうございます|ありがとうございました)",
+        ]
+    )
+)
+
+
+def strip_courtesy(text: str) -> str:
+    """The question without greetings, self-introductions and closing formulas.
+
+    A message made only of courtesy is returned unchanged (so a bare greeting is still
+    recognised as one and answered honestly, not as an empty question).
+    """
+    norm = unicodedata.normalize("NFKC", text)
+    stripped = _COURTESY_RE.sub(" ", norm)
+    return stripped if features(stripped) else text

@@ -21,7 +21,7 @@ from hosho.core.profile import available_profiles, load_profile
 from hosho.core.qa import Answer, answer, index_for, reload
 from hosho.core.qa_kb import MAX_ANSWER, load_knowledge, parse_knowledge
 from hosho.core.qa_readings import load_seed, readings, seed_texts
-from hosho.core.qa_text import KanaRewriter, features, fold
+from hosho.core.qa_text import KanaRewriter, features, fold, strip_courtesy
 
 AYA_ADDRESS = "zaisei@town.aya.lg.jp"
 DEV_SET = Path(__file__).resolve().parents[2] / "shared" / "eval"
@@ -173,6 +173,29 @@ def test_fallback_far_from_everything_offers_the_starter_topics() -> None:
     assert not reply.matched
     assert [i for i, _ in reply.suggestions] == ["what_is", "flow"]
     assert "電子保証とは" in reply.answer
+
+
+@pytest.mark.parametrize(
+    ("message", "item_id"),
+    [
+        (
+            "いつもお世話になっております。有限会社綾土木の佐藤です。"
+            "認証キー等のお知らせはどちらへ送付すればよいでしょうか。何卒よろしくお願い申し上げます。",
+            "submission",
+        ),
+        ("お疲れさまです。保証料計算書も電子で届きますか？よろしくお願いします。", "other_docs"),
+        ("ご担当者様\n契約保証予約は電子証書の対象でしょうか。", "covered_certs"),
+    ],
+)
+def test_mail_courtesy_does_not_drown_the_question(message: str, item_id: str) -> None:
+    reply = answer(message, load_profile("aya"))
+    assert reply.matched and reply.item_id == item_id
+
+
+def test_courtesy_alone_is_not_a_question() -> None:
+    assert strip_courtesy("お世話になっております。電子保証とは？").strip("。 ") == "電子保証とは?"
+    reply = answer("お世話になっております。よろしくお願いいたします。", load_profile("aya"))
+    assert not reply.matched
 
 
 def test_bot_topics_name_the_commands() -> None:
