@@ -52,7 +52,10 @@ def render_notice(
     issued = issued or today_jst()
     period = f"{to_wareki(contract.period_start)} から {to_wareki(contract.period_end)} まで"
     address = profile.address_for(contract.kind)
-    where = f"{profile.submission_section}　" if profile.submission_section else ""
+    # The section is named only for the town's main address (a per-kind address may belong
+    # to another section, which the profile does not name).
+    named = profile.submission_section and address == profile.submission_address
+    where = f"{profile.submission_section}　" if named else ""
     sheet = Sheet(NOTICE_TITLE, f"hosho:{NOTICE_DOCUMENT}", profile.surety_company)
     sheet.top_lines(
         [f"発行日　{to_wareki(issued)}", profile.surety_company],

@@ -137,6 +137,12 @@ class GlyphSource:
         self._template: TTFFont | None = None
         self._lock = threading.Lock()
 
+    @property
+    def cached_characters(self) -> frozenset[int]:
+        """Code points whose glyphs are converted already."""
+        with self._lock:
+            return frozenset(self._glyphs)
+
     def missing(self, text: str) -> list[str]:
         """The characters of ``text`` this font cannot draw, in order of first use."""
         seen: dict[str, None] = {}

@@ -110,3 +110,14 @@ def test_other_fpdf_users_still_get_ordinary_subsetting() -> None:
     [font] = embedded_fonts(data).values()
     assert set(font.getBestCmap()) <= set(map(ord, "\0Helo "))  # subset, not the whole font
     assert len(data) < plex.stat().st_size / 2
+
+
+def test_warm_up_converts_the_fixed_text_in_the_background() -> None:
+    from hosho.core.documents import warm_up
+
+    thread = warm_up(load_profile("aya"))
+    assert thread is not None
+    thread.join(60)
+    assert not thread.is_alive()
+    source = pdf_fonts.glyph_source(pdf_fonts.body_font_path(), "body")
+    assert set(map(ord, "電子証書閲覧用認証キー等のお知らせ発注者")) <= source.cached_characters
