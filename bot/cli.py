@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "mail",
     "chat",
     "run",
+    "demo",
 )
 
 _state = {"debug": False}

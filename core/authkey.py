@@ -47,3 +47,13 @@ def keys_equal(stored: str, given: str) -> bool:
     a = normalize_key(stored).encode("utf-8")
     b = normalize_key(given).encode("utf-8")
     return hmac.compare_digest(a, b)
+
+
+_ANY_KEY_RE = re.compile(
+    rf"(?<![0-9A-Za-z])[{ALPHABET}]{{4}}[-\s]?[{ALPHABET}]{{4}}[-\s]?[{ALPHABET}]{{4}}[-\s]?[{ALPHABET}]{{4}}(?![0-9A-Za-z])"
+)
+
+
+def redact(text: str) -> str:
+    """Mask anything shaped like an auth key (for logs): XXXX-XXXX-XXXX-XXXX → ****."""
+    return _ANY_KEY_RE.sub("[認証キー省略]", text)

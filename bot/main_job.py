@@ -1,0 +1,140 @@
+"""The main job (``hosho run``): the chat front end and the inbox poller in one process.
+
+- Slack when the settings allow it (SocketMode with SLACK_APP_TOKEN, or the Events API with
+  ``http_port``), else the terminal chat on stdin/stdout (or none with ``chat="none"``).
+- The poller watches IMAP when HOSHO_IMAP_HOST is set, else the Maildir (var/inbox).
+- SIGTERM/SIGINT (or the end of terminal input) stops it: the poller finishes and commits
+  the message in hand, then connections are closed.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Callable
+from typing import Any, Literal, TextIO
+
+from hosho.core.events import SubmissionEvent, subscribe
+from hosho.core.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+ChatMode = Literal["auto", "slack", "terminal", "none"]
+STOP_GRACE_SECONDS = 60.0
+
+
+class Shutdown(Exception):
+    """Raised in the main thread by the signal handler to leave a blocking read."""
+
+
+class MainJob:
+    """Starts and stops the poller and one chat front end."""
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        *,
+        chat: ChatMode = "auto",
+        http_port: int | None = None,
+        host: str = "0.0.0.0",
+        stdin: TextIO | None = None,
+        stdout: TextIO | None = None,
+    ) -> None:
+        from hosho.bot.app import SlackBot
+        from hosho.mailbox.poller import Poller
+
+        self.runtime = runtime
+        self.stdin = stdin or sys.stdin
+        self.stdout = stdout or sys.stdout
+        if chat == "auto":
+            wanted = SlackBot.mode(runtime.settings)
+            chat = (
+                "slack" if wanted == "socket" or (wanted and http_port is not None) else "terminal"
+            )
+        self.chat = chat
+        self.http_port, self.host = http_port, host
+        self.poller = Poller(runtime)
+        self.slack: Any = None
+        self._poller_thread: threading.Thread | None = None
+        self._stop = threading.Event()
+        self._unsubscribe: Callable[[], None] | None = None
+
+    @property
+    def inbox(self) -> str:
+        """Where mail is taken from, for the start-up line."""
+        s = self.runtime.settings
+        return f"IMAP {s.imap_host}/{s.imap_folder}" if s.imap_host else f"Maildir {s.maildir}"
+
+    def start(self) -> None:
+        """Start the poller thread and the Slack app (the terminal chat runs in ``run``)."""
+        self._poller_thread = self.poller.start_thread()
+        if self.chat == "slack":
+            from hosho.bot.app import SlackBot
+
+            self.slack = SlackBot(self.runtime)
+            self.slack.start(http_port=self.http_port, host=self.host)
+        elif self.chat == "terminal":
+            self._unsubscribe = subscribe(self._print_staff_message)
+        log.info("hosho run: chat=%s inbox=%s", self.chat, self.inbox)
+
+    def _print_staff_message(self, event: SubmissionEvent) -> None:
+        from hosho.bot.slack_staff import staff_text
+
+        text = staff_text(event).replace("*", "")
+        self.stdout.write("\n[職員チャンネル] " + text.replace("\n", "\n  ") + "\n\n")
+        self.stdout.flush()
+
+    def run(self) -> int:
+        """Block until stopped: by a signal, or the end of terminal input. Returns 0."""
+        previous = {
+            sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGTERM, signal.SIGINT)
+        }
+        try:
+            self.start()
+            if self.chat == "terminal":
+                from hosho.bot.app import build_conversation
+                from hosho.bot.console import Console
+
+                settings = self.runtime.settings
+                console = Console(
+                    build_conversation(self.runtime),
+                    settings.chat_user,
+                    settings.notice_dir,
+                    self.stdout,
+                )
+                console.run(self.stdin)
+            else:
+                while not self._stop.wait(1.0):
+                    pass
+        except Shutdown:
+            pass
+        finally:
+            self.stop()
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+        return 0
+
+    def _on_signal(self, signum: int, _frame: object) -> None:
+        log.info("signal %s: stopping", signal.Signals(signum).name)
+        self._stop.set()
+        if self.chat == "terminal":
+            raise Shutdown
+
+    def stop(self) -> None:
+        """Stop the chat, let the poller commit the message in hand, close connections."""
+        self._stop.set()
+        self.poller.stop()
+        if self.slack is not None:
+            self.slack.stop()
+            self.slack = None
+        if self._poller_thread is not None:
+            self._poller_thread.join(STOP_GRACE_SECONDS)
+            if self._poller_thread.is_alive():
+                log.warning("poller still busy after %.0f s; exiting anyway", STOP_GRACE_SECONDS)
+            self._poller_thread = None
+        if self._unsubscribe is not None:  # after the poller: its last events still show
+            self._unsubscribe()
+            self._unsubscribe = None
+        log.info("hosho run: stopped")
