@@ -115,6 +115,8 @@ def parse_knowledge(
     Any problem (missing field, duplicate id, unknown placeholder, an answer longer than
     MAX_ANSWER characters) is a ConfigError naming the file and the item.
     """
+    if data.get("version", 1) != 1:
+        raise ConfigError(f"knowledge {source}: unsupported version {data.get('version')!r}")
     facts = profile_facts(profile)
     items: list[Item] = []
     seen: set[str] = set()

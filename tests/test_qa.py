@@ -67,6 +67,7 @@ def test_flyer_and_flow_topics_are_all_there() -> None:
         (lambda d: d["item"][0].pop("id"), "has no id"),
         (lambda d: d.update(item=[]), "no [[item]]"),
         (lambda d: d.update(starters=["town_services"]), "starters must list ids"),
+        (lambda d: d.update(version=2), "unsupported version 2"),
     ],
 )
 def test_bad_knowledge_base_is_a_config_error_naming_the_problem(change: Any, message: str) -> None:
