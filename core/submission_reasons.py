@@ -94,7 +94,7 @@ def reply_subject(status: str) -> str:
     return "【要再送】認証キー等のお知らせを受け付けできませんでした"
 
 
-def reply_body(status: str, reason_text: str, *, subject: str, town: str, contact: str) -> str:
+def reply_body(reason_text: str, *, subject: str, contact: str) -> str:
     """The plain-text reply: 受付 or the rejection reason (never an auth key)."""
     lines = [
         "このメールは自動送信です。",
@@ -103,6 +103,6 @@ def reply_body(status: str, reason_text: str, *, subject: str, town: str, contac
         "",
         reason_text,
         "",
-        f"{town}（{contact}）",
+        f"お問い合わせ: {contact}",
     ]
     return "\n".join(lines) + "\n"

@@ -76,7 +76,7 @@ def _jis_segment(chunk: bytes, mode: bytes) -> str:
             sjis += b"?"
             continue
         s1 = ((c1 + 1) >> 1) + (0x70 if c1 <= 0x5E else 0xB0)
-        s2 = c2 + (0x1F if c1 & 1 else 0x7D)
+        s2 = c2 + (0x1F if c1 & 1 else 0x7E)
         if c1 & 1 and s2 >= 0x7F:
             s2 += 1
         sjis += bytes((s1, s2))
@@ -110,8 +110,12 @@ def decode_header_value(value: object) -> str:
     """A header as text: RFC 2047 words, raw 8-bit bytes, or bare ISO-2022-JP escapes."""
     if value is None:
         return ""
-    if isinstance(value, email.header.Header):
-        value = str(value)
+    if isinstance(value, email.header.Header):  # raw 8-bit bytes: charset unknown-8bit
+        try:
+            pieces = email.header.decode_header(value)
+        except Exception:  # noqa: BLE001
+            return " ".join(str(value).split())
+        return " ".join("".join(_piece(p, c) for p, c in pieces).split())
     text = str(value)
     try:
         raw = text.encode("ascii", "surrogateescape")
@@ -123,12 +127,16 @@ def decode_header_value(value: object) -> str:
         pieces = email.header.decode_header(text)
     except Exception:  # noqa: BLE001 - a broken encoded word: keep the raw text
         return " ".join(decode_bytes(raw).split())
-    out = []
-    for piece, charset in pieces:
-        if isinstance(piece, str):
+    return " ".join("".join(_piece(p, c) for p, c in pieces).split())
+
+
+def _piece(piece: bytes | str, charset: str | None) -> str:
+    if isinstance(piece, str):
+        try:
             piece = piece.encode("ascii", "surrogateescape")
-        out.append(decode_bytes(piece, charset))
-    return " ".join("".join(out).split())
+        except UnicodeEncodeError:
+            return piece
+    return decode_bytes(piece, charset)
 
 
 def _payload(part: Message) -> bytes:
@@ -180,9 +188,9 @@ def _attachments(message: Message, defects: list[str]) -> list[Attachment]:
             continue
         ctype = part.get_content_type().lower()
         name = _filename(part)
-        if ctype in ("text/plain", "text/html") and not name:
-            continue  # the body (or an HTML-only body)
         data = _payload(part)
+        if ctype in ("text/plain", "text/html") and not name and not is_pdf(data):
+            continue  # the body (or an HTML-only body)
         declared_pdf = ctype == "application/pdf" or name.lower().endswith(".pdf")
         if is_pdf(data) or declared_pdf or name:
             found.append(Attachment(filename=name, data=data, content_type=ctype))

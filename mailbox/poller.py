@@ -189,13 +189,7 @@ class Poller:
             own.add(self.mailer.sender.lower())
         if row.sender.lower() in own:  # never answer ourselves (mail loop)
             return
-        body = reply_body(
-            row.status,
-            row.reason,
-            subject=row.subject,
-            town=self.runtime.profile.name,
-            contact=self.runtime.profile.contact,
-        )
+        body = reply_body(row.reason, subject=row.subject, contact=self.runtime.profile.contact)
         try:
             self.mailer.send(row.sender, reply_subject(row.status), body)
         except MailError as err:

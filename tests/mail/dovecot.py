@@ -163,6 +163,23 @@ class Dovecot:
         self.stop()
         shutil.rmtree(self.root, ignore_errors=True)
 
+    def imap(self):  # type: ignore[no-untyped-def]
+        """A logged-in IMAPClient (caller logs out)."""
+        from imapclient import IMAPClient
+
+        client = IMAPClient(self.host, port=self.port, ssl=False, timeout=10)
+        client.login(self.user, self.password)
+        return client
+
+    def append(self, messages: list[bytes], folder: str = "INBOX") -> None:
+        """APPEND messages over IMAP, in order (UIDs follow the list)."""
+        client = self.imap()
+        try:
+            for raw in messages:
+                client.append(folder, raw)
+        finally:
+            client.logout()
+
     # -- filling and reading the mailbox directly (fast, no IMAP) --------------------------
 
     def deliver(self, raw: bytes, folder: str = "INBOX") -> None:
