@@ -14,13 +14,15 @@ Nothing here knows IMAP.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+import zlib
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import Engine, or_
+from sqlalchemy import Engine, or_, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -311,6 +313,24 @@ def list_submissions(engine: Engine, status: str | None = None) -> list[dict[str
             }
             for row in rows
         ]
+
+
+@contextmanager
+def inbox_lock(engine: Engine, name: str) -> Iterator[None]:
+    """Hold a database lock named ``name`` (e.g. an inbox folder) for the ``with`` body.
+
+    Two pollers moving the same message at once can make an IMAP server copy it twice
+    (a MOVE is a copy and an expunge), so moves are done under this lock, one poller at
+    a time. PostgreSQL: a transaction advisory lock; SQLite: the write lock
+    (BEGIN IMMEDIATE).
+    """
+    with session_scope(engine) as session:
+        if session.get_bind().dialect.name == "postgresql":
+            key = zlib.crc32(name.encode("utf-8")) - 2**31
+            session.exec(text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=key))  # type: ignore[call-overload]
+        else:
+            session.exec(text("SELECT 1"))  # type: ignore[call-overload]
+        yield
 
 
 def mark_replied(engine: Engine, submission_id: int) -> None:

@@ -11,6 +11,7 @@ EXPUNGE), or flagged with a keyword when HOSHO_IMAP_KEYWORD_ONLY is set.
 from __future__ import annotations
 
 import contextlib
+import imaplib
 import logging
 import ssl
 import threading
@@ -223,26 +224,55 @@ class ImapSource:
         return [got[int(i.ref)] for i in items if int(i.ref) in got]
 
     def finish(self, done: list[tuple[Pending, bool]]) -> None:
-        """Move (or flag) processed messages; a UID already gone is simply skipped."""
+        """Move (or flag) processed messages; a UID already gone is simply skipped.
+
+        Call it under ``inbox_lock``: it first asks which UIDs are still there (another
+        poller may have moved some), then moves only those.
+        """
         client = self._need()
+        client.noop()  # take in expunges made by other sessions
+        wanted = [int(p.ref) for p, _ in done]
+        still = set(client.search(["UID", ",".join(str(u) for u in wanted)])) if wanted else set()
         for registered in (True, False):
-            uids = [int(p.ref) for p, ok in done if ok is registered]
-            if not uids:
+            uids = [int(p.ref) for p, ok in done if ok is registered and int(p.ref) in still]
+            if uids:
+                self._settle(uids, registered)
+
+    def _settle(self, uids: list[int], registered: bool) -> None:
+        """Move or flag ``uids``; when another poller took some first (the server answers
+        NO, e.g. [EXPUNGEISSUED]), retry with the ones still there, one by one."""
+        try:
+            self._settle_now(uids, registered)
+            return
+        except IMAPClientError as err:
+            if isinstance(err, imaplib.IMAP4.abort):
+                raise
+            log.info("settling %d messages: %s; retrying one by one", len(uids), err)
+        still = set(self._need().search(["UID", ",".join(str(u) for u in uids)]))
+        for uid in uids:
+            if uid not in still:
                 continue
-            if self.keyword_only:
-                keyword = REGISTERED_KEYWORD if registered else REJECTED_KEYWORD
-                client.add_flags(uids, [keyword], silent=True)
-            elif self._can_move:
-                client.move(uids, self._targets[registered])
+            try:
+                self._settle_now([uid], registered)
+            except IMAPClientError as err:
+                if isinstance(err, imaplib.IMAP4.abort):
+                    raise
+                log.info("UID %s not settled (gone?): %s", uid, err)
+
+    def _settle_now(self, uids: list[int], registered: bool) -> None:
+        client = self._need()
+        if self.keyword_only:
+            keyword = REGISTERED_KEYWORD if registered else REJECTED_KEYWORD
+            client.add_flags(uids, [keyword], silent=True)
+        elif self._can_move:
+            client.move(uids, self._targets[registered])
+        else:
+            client.copy(uids, self._targets[registered])
+            client.add_flags(uids, [b"\\Deleted"], silent=True)
+            if self._uidplus:
+                client.uid_expunge(uids)
             else:
-                client.copy(uids, self._targets[registered])
-                client.add_flags(uids, [b"\\Deleted"], silent=True)
-                if self._uidplus:
-                    client.uid_expunge(uids)
-                else:
-                    client.expunge()
-        if done:
-            self.note_progress(max(int(p.ref) for p, _ in done))
+                client.expunge()
 
     def wait(self, stop: threading.Event, seconds: float) -> None:
         """Until new mail may be there: IDLE (renewed every 9 minutes) or a plain sleep."""

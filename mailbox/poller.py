@@ -27,6 +27,7 @@ from hosho.core.submissions import (
     IncomingMail,
     Outcome,
     PdfParser,
+    inbox_lock,
     mark_replied,
     process,
     recorded_locations,
@@ -121,7 +122,7 @@ class Poller:
             )
         redo = [(p, known[p.uid] == "registered") for p in pending if p.uid in known]
         if redo:  # recorded before a crash or by another poller, not moved yet
-            self.source.finish(redo)
+            self._finish(redo)
             stats.already += len(redo)
         todo = [p for p in pending if p.uid is None or p.uid not in known]
         for batch in _batches(todo, self.max_bytes, self.batch_messages, self.batch_bytes):
@@ -138,8 +139,20 @@ class Poller:
                     stats.replied += int(outcome.submission.replied)
                 else:
                     stats.already += 1
-            self.source.finish(done)
+            self._finish(done)
         return stats
+
+    def _finish(self, done: list[tuple[Pending, bool]]) -> None:
+        """Move the processed messages, one poller at a time (see ``inbox_lock``)."""
+        if not done:
+            return
+        name = f"{self.source.kind}:{done[0][0].folder}"
+        with inbox_lock(self.runtime.engine, name):
+            self.source.finish(done)
+        note = getattr(self.source, "note_progress", None)
+        uids = [p.uid for p, _ in done if p.uid is not None]
+        if note is not None and uids:
+            note(max(uids))
 
     def to_incoming(self, fetched: Fetched) -> tuple[IncomingMail, bool]:
         """The checks' view of a fetched message, and whether it is auto-generated."""

@@ -132,3 +132,21 @@ def notice_message(n: int, **kw: object) -> bytes:
 def all_keys(count: int) -> list[str]:
     """Every key of contracts 1..count and the specials (to prove none leaks)."""
     return [key_for(n) for n in [*range(1, count + 1), BEFORE_START, OTHER_ORDERER]]
+
+
+def bulk(count: int, contracts: int, tag: str = "bulk", start: int = 0) -> list[bytes]:
+    """``count`` submissions with distinct Message-IDs over contracts 1..``contracts``.
+
+    One in ten has no attachment (a rejection), so both target folders are used.
+    """
+    templates = {
+        n: notice_message(n, subject=f"提出 {tag}", message_id="<MSGID>")
+        for n in range(1, contracts + 1)
+    }
+    plain = message(subject=f"提出 {tag}", message_id="<MSGID>")
+    out = []
+    for i in range(start, start + count):
+        nth_notice = i - (i + 1) // 10  # the notices cycle through every contract
+        raw = plain if i % 10 == 9 else templates[nth_notice % contracts + 1]
+        out.append(raw.replace(b"<MSGID>", f"<{tag}-{i}@aya-kensetsu.example.jp>".encode(), 1))
+    return out
