@@ -22,6 +22,7 @@ from hosho.bot.slack_chat import SlackChat
 from hosho.bot.slack_staff import StaffChannel
 from hosho.core.chat_dedup import forget_older_than
 from hosho.core.conversation import Conversation
+from hosho.core.documents import warm_up
 from hosho.core.errors import ConfigError
 from hosho.core.linking import SendMail
 from hosho.core.runtime import Runtime
@@ -127,6 +128,7 @@ class SlackBot:
     def start(self, http_port: int | None = None, host: str = "0.0.0.0") -> None:
         """Socket Mode by default; with ``http_port``, the Events API on that port."""
         settings = self.runtime.settings
+        warm_up(self.runtime.profile, background=True)  # the first notice comes fast too
         if http_port is not None:
             if not settings.slack_signing_secret:
                 raise ConfigError("SLACK_SIGNING_SECRET is not set (needed with --http)")

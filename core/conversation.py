@@ -28,6 +28,7 @@ from hosho.core.chat_replies import Document, Reply, local_time
 from hosho.core.contractors import owns_contract
 from hosho.core.contracts import find_contract
 from hosho.core.db import session_scope
+from hosho.core.documents import notice_filename
 from hosho.core.dsure import is_registered
 from hosho.core.eligibility import eligibility_reason
 from hosho.core.errors import DocumentError
@@ -177,7 +178,7 @@ class Conversation:
             "notice",
             self.where_to_send(contract),
             document=Document(
-                filename=f"auth-key-notice-{contract.contract_number}.pdf",
+                filename=notice_filename(contract),
                 title=f"認証キー等のお知らせ（保証契約番号 {contract.contract_number}）",
                 content=content,
             ),

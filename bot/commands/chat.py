@@ -15,10 +15,12 @@ def register(app: typer.Typer) -> None:
         """The bot in the terminal: one message a line on stdin, answers on stdout."""
         from hosho.bot.app import build_conversation
         from hosho.bot.console import Console
+        from hosho.core.documents import warm_up
         from hosho.core.runtime import Runtime
 
         runtime = Runtime.open()
         settings = runtime.settings
+        warm_up(runtime.profile, background=True)
         Console(build_conversation(runtime), user or settings.chat_user, settings.notice_dir).run()
 
     @app.command("bot")

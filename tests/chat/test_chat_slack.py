@@ -77,6 +77,7 @@ def test_owner_gets_notice_pdf_in_dm_with_full_width_digits(
     comment = done.args["initial_comment"]
     assert "zaisei@town.aya.lg.jp" in comment and "STEP3" in comment
     assert MINE in json.loads(done.args["files"])[0]["title"]
+    assert upload.args["size"] > 1000
     assert not fake_slack.named("chat.postMessage")
 
 
