@@ -115,7 +115,7 @@ def _embedded(reader: Any) -> dict[str, Any] | None:
         return None
     try:
         data = json.loads(bytes(blobs[0]).decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         return None
     if not isinstance(data, dict) or data.get("schema") != MACHINE_SCHEMA:
         return None

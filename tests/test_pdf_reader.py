@@ -186,3 +186,24 @@ def test_encrypted_pdf_is_unknown_unless_it_opens_without_a_password() -> None:
             assert "暗号化" in parsed.reason
         else:
             assert parsed.auth_key == "ABCD-EFGH-JKMN-PQRS"
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b"not json",
+        b'{"schema": "other/1", "document": "auth_key_notice"}',
+        b'{"schema": "hosho.document/1", "document": "auth_key_notice", "contract_number": "1",'
+        b' "auth_key": "short"}',
+        b"[" * 10_000,
+    ],
+)
+def test_a_bad_embedded_copy_falls_back_to_the_text(payload: bytes) -> None:
+    def draw(pdf: FPDF) -> None:
+        pdf.cell(0, 8, "保証契約番号　0000012345", new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 8, "認証キー　ABCD-EFGH-JKMN-PQRS")
+        pdf.embed_file(bytes=payload, basename="hosho-document.json")
+
+    parsed = both(foreign_pdf(["保証契約番号　0000012345", "認証キー　ABCD-EFGH-JKMN-PQRS"], draw))
+    assert (parsed.document, parsed.source) == ("auth_key_notice", "text")
+    assert (parsed.contract_number, parsed.auth_key) == ("0000012345", "ABCD-EFGH-JKMN-PQRS")
