@@ -10,13 +10,15 @@ weighted by script and by rarity across items (IDF). Two measures are combined:
 * *closest example*: the best overlap with one example question (or keyword), relative to the larger
   of the two (so a long example matching a short question does not win by size).
 
-The score is their mean, between 0 and 1. Lookups walk an inverted index. In a large
+The score is their mean, between 0 and 1. Lookups walk an inverted index for coverage,
+then compare the examples of the CANDIDATES best-covered items only. In a large
 knowledge base, features found in more than 5% of the items (particles, common 漢字) are
 stop features and ignored, which keeps lookups fast without changing the ranking much.
 """
 
 from __future__ import annotations
 
+import heapq
 import math
 from dataclasses import dataclass
 
@@ -30,6 +32,8 @@ ANSWER_CREDIT = 0.5
 COMMON_SHARE = 0.05
 #: ...but only above this many items (small KBs use every feature).
 COMMON_MIN = 60
+#: Items (best coverage first) whose examples are compared with a question.
+CANDIDATES = 10
 #: Rarity given to a ひらがな pair no item has: in a paraphrase such pairs are mostly
 #: filler (よくわからないので), unlike an unknown 漢字 word (住民票), which gets the most.
 UNSEEN_KANA_IDF = 1.0
@@ -121,15 +125,12 @@ class Index:
             for key, credit in core.items():
                 if key not in self._common:
                     self._postings.setdefault(key, []).append((i, credit))
-        self._ex_postings: dict[str, list[int]] = {}
-        self._ex_total: list[float] = []
-        self._ex_item: list[int] = []
-        for e, (i, feats) in enumerate(examples):
-            self._ex_item.append(i)
-            kept = [key for key in feats if key not in self._common]
-            self._ex_total.append(sum(feats[key] * self.idf(key) for key in kept))
-            for key in kept:
-                self._ex_postings.setdefault(key, []).append(e)
+        #: Per item: (features kept, their total weight) of each example question/keyword.
+        self._examples: list[list[tuple[frozenset[str], float]]] = [[] for _ in self.items]
+        for i, feats in examples:
+            kept = frozenset(key for key in feats if key not in self._common)
+            total = sum(feats[key] * self.idf(key) for key in kept)
+            self._examples[i].append((kept, total))
 
     def idf(self, key: str) -> float:
         """Rarity of a feature across items (an unseen feature is rarest, unless it is kana)."""
@@ -163,6 +164,18 @@ class Index:
                     feats[key] = weight
         return feats
 
+    def _closest_example(
+        self, i: int, weights: dict[str, float], asked: frozenset[str], total: float
+    ) -> float:
+        """Best overlap of the question (``asked``: its keys) with one example of item ``i``."""
+        best = 0.0
+        for keys, ex_total in self._examples[i]:
+            common = keys & asked
+            if common:
+                shared = sum([weights[key] for key in common])
+                best = max(best, shared / max(total, ex_total))
+        return best
+
     def rank(self, question: str, top: int = 4) -> list[Scored]:
         """The ``top`` best items for a question, best first (empty for an empty question)."""
         common = self._common
@@ -172,7 +185,6 @@ class Index:
         if total <= 0:
             return []
         cover: dict[int, float] = {}
-        overlap: dict[int, float] = {}
         anchored: set[int] = set()
         for key, weight in weights.items():
             content = not _is_kana(key)
@@ -180,14 +192,11 @@ class Index:
                 cover[i] = cover.get(i, 0.0) + weight * credit
                 if content:
                     anchored.add(i)
-            for e in self._ex_postings.get(key, ()):
-                overlap[e] = overlap.get(e, 0.0) + weight
-        best_ex: dict[int, float] = {}
-        for e, shared in overlap.items():
-            sim = shared / max(total, self._ex_total[e])
-            i = self._ex_item[e]
-            if sim > best_ex.get(i, 0.0):
-                best_ex[i] = sim
-        scores = [(0.5 * (cover[i] / total) + 0.5 * best_ex.get(i, 0.0), i) for i in anchored]
+        candidates = heapq.nlargest(CANDIDATES, anchored, key=cover.__getitem__)
+        asked = frozenset(weights)
+        scores = [
+            (0.5 * cover[i] / total + 0.5 * self._closest_example(i, weights, asked, total), i)
+            for i in candidates
+        ]
         scores.sort(key=lambda pair: (-pair[0], pair[1]))  # ties: the earlier item
         return [Scored(self.items[i], min(1.0, s)) for s, i in scores[:top]]

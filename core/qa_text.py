@@ -185,4 +185,4 @@ def strip_courtesy(text: str) -> str:
     """
     norm = unicodedata.normalize("NFKC", text)
     stripped = _COURTESY_RE.sub(" ", norm)
-    return stripped if features(stripped) else text
+    return stripped if any(_script(ch) for ch in stripped) else text
