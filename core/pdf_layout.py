@@ -65,15 +65,15 @@ def wrap(pdf: FPDF, text: str, width: float) -> list[str]:
         line, used = "", 0.0
         for token in _TOKEN.findall(paragraph):
             span = measure(token)
+            if span > width and len(token) > 1:  # a word wider than a line: cut it anywhere
+                for char in token:
+                    char_w = measure(char)
+                    if used + char_w > width and line:
+                        lines.append(line.rstrip())
+                        line, used = "", 0.0
+                    line, used = line + char, used + char_w
+                continue
             if used + span <= width or not line:
-                if span > width and len(token) > 1:  # a word wider than the line: cut it
-                    for char in token:
-                        char_w = measure(char)
-                        if used + char_w > width and line:
-                            lines.append(line)
-                            line, used = "", 0.0
-                        line, used = line + char, used + char_w
-                    continue
                 line, used = line + token, used + span
                 continue
             carry = ""

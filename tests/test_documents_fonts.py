@@ -121,3 +121,25 @@ def test_warm_up_converts_the_fixed_text_in_the_background() -> None:
     assert not thread.is_alive()
     source = pdf_fonts.glyph_source(pdf_fonts.body_font_path(), "body")
     assert set(map(ord, "電子証書閲覧用認証キー等のお知らせ発注者")) <= source.cached_characters
+
+
+def test_wrap_keeps_lines_inside_and_follows_kinsoku() -> None:
+    from hosho.core.pdf_layout import wrap
+
+    text = (
+        "発注者は、D-Sure（発注者用保証確認サービス）で電子証書を閲覧します。" * 6
+        + "https://www.example.lg.jp/"
+        + "a" * 120
+        + "/path、次の文。"
+    )
+    pdf = FPDF()
+    pdf_fonts.add_fonts(pdf, text)
+    pdf.add_page()
+    pdf.set_font(pdf_fonts.BODY, size=10)
+    width = 60.0
+    lines = wrap(pdf, text, width)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")  # nothing lost
+    for line in lines:
+        assert pdf.get_string_width(line) <= width + 0.01, line
+    for line in lines[1:]:
+        assert line[0] not in "、。）」", line  # 禁則: no line starts with closing marks
