@@ -24,7 +24,14 @@ from dataclasses import dataclass
 
 from hosho.core.qa_kb import Item, KnowledgeBase
 from hosho.core.qa_readings import readings
-from hosho.core.qa_text import KanaRewriter, features, fold, kana_bigrams, strip_courtesy
+from hosho.core.qa_text import (
+    KANA_PAIR_WEIGHT,
+    KanaRewriter,
+    features,
+    fold,
+    kana_bigrams,
+    strip_courtesy,
+)
 
 #: Credit of a feature found only in an item's answer text (not its questions/keywords).
 ANSWER_CREDIT = 0.5
@@ -47,11 +54,6 @@ class Scored:
 
     item: Item
     score: float
-
-
-def _is_kana(key: str) -> bool:
-    """True for a feature made only of ひらがな (grammar, or a word typed in kana)."""
-    return all("\u3041" <= ch <= "\u309f" for ch in key)
 
 
 def _kana_of_terms(kb: KnowledgeBase) -> dict[str, str]:
@@ -133,36 +135,31 @@ class Index:
             self._examples[i].append((kept, total))
 
     def idf(self, key: str) -> float:
-        """Rarity of a feature across items (an unseen feature is rarest, unless it is kana)."""
-        known = self._idf.get(key)
-        if known is not None:
-            return known
-        if _is_kana(key):
-            return UNSEEN_KANA_IDF
-        return self._idf_unseen
+        """Rarity of a feature across items (an unseen feature is rarest)."""
+        return self._idf.get(key, self._idf_unseen)
 
     def _weight(self, key: str, weight: float) -> float:
-        """A question feature's weight times its rarity.
+        """A question feature's script weight times its rarity, with three exceptions.
 
-        A single 漢字 that no item has (a word of its own, not a typo) or that is itself a
-        keyword (紙, 雨, 犬) weighs more than a 漢字 that is part of a longer word.
+        A single 漢字 that is itself a keyword (紙, 雨, 犬) or that no item has (a word of
+        its own, not a typo) weighs more than a 漢字 inside a longer word; a ひらがな pair
+        that no item has is filler (よくわからないので) and weighs little.
         """
-        if len(key) == 1:
-            if key in self._word_chars:
+        known = self._idf.get(key)
+        if known is not None:
+            if len(key) == 1 and key in self._word_chars:
                 weight = 1.0
-            elif key not in self._idf:
-                weight = UNSEEN_KANJI_WEIGHT
-        return weight * self.idf(key)
+            return weight * known
+        if len(key) == 1:
+            return UNSEEN_KANJI_WEIGHT * self._idf_unseen
+        if weight <= KANA_PAIR_WEIGHT:
+            return weight * UNSEEN_KANA_IDF
+        return weight * self._idf_unseen
 
     def features(self, question: str) -> dict[str, float]:
-        """The question's features, kana spellings of known words read as 漢字 as well."""
-        feats = features(question)
+        """The question's features, kana spellings of known words read as their 漢字."""
         rewritten = self._rewriter.rewrite(question)
-        if rewritten != fold(question):
-            for key, weight in features(rewritten).items():
-                if feats.get(key, 0.0) < weight:
-                    feats[key] = weight
-        return feats
+        return features(rewritten if rewritten != fold(question) else question)
 
     def _closest_example(
         self, i: int, weights: dict[str, float], asked: frozenset[str], total: float
@@ -187,7 +184,7 @@ class Index:
         cover: dict[int, float] = {}
         anchored: set[int] = set()
         for key, weight in weights.items():
-            content = not _is_kana(key)
+            content = raw[key] > KANA_PAIR_WEIGHT or len(key) == 1  # not just grammar
             for i, credit in self._postings.get(key, ()):
                 cover[i] = cover.get(i, 0.0) + weight * credit
                 if content:

@@ -39,6 +39,8 @@ _PAIR_WEIGHT = {
     "HT": 0.5,
     "HH": 0.3,
 }
+#: The weight of a ひらがな pair: features weighing no more than this are grammar.
+KANA_PAIR_WEIGHT = _PAIR_WEIGHT["HH"]
 _OTHER_PAIR = 0.4
 _KANJI_UNIGRAM = 0.3
 _WORD = 1.2
@@ -113,9 +115,9 @@ def features(text: str) -> dict[str, float]:
     return out
 
 
-def has_kanji(text: str) -> bool:
-    """True when the text has at least one 漢字."""
-    return any(_script(ch) == "K" for ch in text)
+def is_written(text: str) -> bool:
+    """True when the text has a 漢字 or a カタカナ (a word worth reading from kana)."""
+    return any(_script(ch) in ("K", "T") for ch in text)
 
 
 def kana_bigrams(kana: str) -> set[str]:
@@ -126,7 +128,7 @@ def kana_bigrams(kana: str) -> set[str]:
 
 
 class KanaRewriter:
-    """Rewrites kana spellings of known words into their 漢字 form (でんしほしょう → 電子保証).
+    """Rewrites kana spellings of known words as written (でんしほしょう → 電子保証, めりっと → メリット).
 
     Built from (kana reading, surface) pairs of the knowledge base's words. ``rewrite``
     scans the folded question once, taking the longest known reading at each position;
@@ -136,7 +138,7 @@ class KanaRewriter:
     def __init__(self, vocabulary: dict[str, str], min_len: int = 3) -> None:
         self._by_start: dict[str, list[tuple[str, str]]] = {}
         for kana, surface in vocabulary.items():
-            if len(kana) >= min_len and has_kanji(surface):
+            if len(kana) >= min_len and is_written(surface):
                 self._by_start.setdefault(kana[:2], []).append((kana, surface))
         for candidates in self._by_start.values():
             candidates.sort(key=lambda pair: -len(pair[0]))

@@ -342,6 +342,49 @@ OUT_OF_SCOPE += [
     "ｗｗｗ",
 ]
 
+# A fifth batch (kana-typed カタカナ words, typos, terse forms).
+IN_SCOPE += [
+    ("電子保障の仕組みがしりたい", "what_is"),
+    ("でんししょうしょってなんですか", "what_is"),
+    ("e-net保証の登録だけでいい？", "requirement"),
+    ("ＩＤ登録は必要ですか？", "requirement"),
+    ("対象外の保証はありますか", "covered_certs"),
+    ("契約保証予約は電子化されない？", "covered_certs"),
+    ("綾町の対象工事を教えて", "covered_projects"),
+    ("2024年8月の契約は対象外？", "covered_projects"),
+    ("コンサルの業務委託も電子保証になる？", "covered_projects"),
+    ("認証キーは紙で持参しないといけませんか", "submission"),
+    ("認証キーのお知らせは郵送で送ればいい？", "submission"),
+    ("財政課のメールアドレスを教えて", "submission"),
+    ("保証証書以外に電子化される書類", "other_docs"),
+    ("電子交付の選択方法", "how_to_apply"),
+    ("受取方法で何を選ぶ？", "how_to_apply"),
+    ("申込手順を教えて", "how_to_apply"),
+    ("お知らせメールはいつ届く", "notice_email"),
+    ("認証キー登録のお知らせが来ました", "notice_email"),
+    ("電子証書の確認はどこから", "login"),
+    ("IDとパスワードは何を入れる？", "login"),
+    ("電子証書はプリントできる？", "view_cert"),
+    ("電子証書を保存する方法", "view_cert"),
+    ("認証キーの取り方", "get_auth_key"),
+    ("認証キー等のお知らせをダウンロードする場所", "get_auth_key"),
+    ("STEP3のPDFを出していい？", "wrong_file"),
+    ("電子証書をそのまま提出してもいい？", "wrong_file"),
+    ("D-sureとは？", "dsure"),
+    ("発注者が使うシステムは", "dsure"),
+    ("認証キーは何の番号？", "auth_key"),
+    ("認証キーの意味は", "auth_key"),
+    ("電子保証の良いところ", "benefits"),
+    ("業務効率は上がりますか", "benefits"),
+    ("めりっとは", "benefits"),
+    ("いつから始まるの", "start_date"),
+    ("運用開始時期", "start_date"),
+    ("e-Net保証はどこの会社？", "provider"),
+    ("保証会社のURL", "provider"),
+    ("ろぐいんのIDとぱすわーどは何を入れますか", "login"),
+    ("にんしょうきーのていしゅつさき", "submission"),
+]
+
 
 @pytest.fixture(scope="module")
 def aya():  # noqa: ANN201 - fixture
