@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING
@@ -118,6 +119,15 @@ def paragraph(pdf: FPDF, text: str, width: float, line_h: float, align: str = "L
     pdf.set_x(x)
 
 
+def clean(text: str) -> str:
+    """Printable text: tabs become spaces; other control and invisible format characters
+    (zero-width space, BOM, soft hyphen) that data sometimes carries are dropped."""
+    text = text.replace("\t", " ")
+    if text.isprintable():
+        return text
+    return "".join(c for c in text if c == "\n" or unicodedata.category(c) not in ("Cc", "Cf"))
+
+
 def today_jst() -> date:
     """Today in Japan."""
     return datetime.now(JST).date()
@@ -145,6 +155,7 @@ class Sheet:
 
     def line(self, text: str, size: float = 10.5, align: str = "L", color: tuple = _INK) -> None:
         """One paragraph (wrapped) at the current position."""
+        text = clean(text)
 
         def op(pdf: FPDF) -> None:
             pdf.set_font(BODY, size=size)
@@ -159,6 +170,7 @@ class Sheet:
 
     def heading(self, text: str, size: float = 20.0) -> None:
         """The centred title with a double rule under it."""
+        text = clean(text)
 
         def op(pdf: FPDF) -> None:
             pdf.set_font(BODY, size=size)
@@ -176,6 +188,7 @@ class Sheet:
 
     def section(self, text: str) -> None:
         """A small heading with a bar on its left."""
+        text = clean(text)
 
         def op(pdf: FPDF) -> None:
             room(pdf, 20)  # a heading is never the last line of a page
@@ -193,6 +206,7 @@ class Sheet:
 
     def rows(self, rows: list[tuple[str, str]], size: float = 10.5) -> None:
         """A two-column table: shaded labels, wrapped values, ruled cells."""
+        rows = [(clean(label), clean(value)) for label, value in rows]
 
         def op(pdf: FPDF) -> None:
             pdf.set_font(BODY, size=size)
@@ -251,6 +265,7 @@ class Sheet:
 
     def box(self, lines: list[str], warn: bool = False, size: float = 10.0) -> None:
         """A framed paragraph group; ``warn`` makes it red (the STEP3 warning)."""
+        lines = [clean(text) for text in lines]
 
         def op(pdf: FPDF) -> None:
             pdf.set_font(BODY, size=size)
@@ -278,6 +293,8 @@ class Sheet:
 
     def top_lines(self, right: list[str], left: list[tuple[str, float]]) -> None:
         """Issue date and issuer on the right, addressee on the left (a letter's head)."""
+        right = [clean(text) for text in right]
+        left = [(clean(text), size) for text, size in left]
 
         def op(pdf: FPDF) -> None:
             pdf.set_text_color(*_INK)
@@ -295,6 +312,7 @@ class Sheet:
 
     def footer(self, text: str) -> None:
         """A small grey line at the bottom of the last page."""
+        text = clean(text)
 
         def op(pdf: FPDF) -> None:
             pdf.set_font(BODY, size=8)

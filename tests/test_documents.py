@@ -277,3 +277,11 @@ def test_cli_issue_parse_render(stored: Engine, db_url: str, tmp_path: Path) -> 
     missing = _hosho(["notice", "issue", "42", "--out", "x.pdf"], tmp_path, db_url)
     assert missing.returncode == 1 and missing.stderr.count("\n") == 1
     assert "Traceback" not in missing.stderr and not (tmp_path / "x.pdf").exists()
+
+
+def test_invisible_characters_in_data_are_dropped_not_an_error() -> None:
+    contract, contractor = make_contract(project_name="町道\u200b改良\t工事\ufeff")
+    contractor.name = "株式会社\u00ad綾建設\x07"
+    text = pdf_text(render_notice(contract, contractor, load_profile("aya")))
+    assert "町道改良 工事" in text and "株式会社綾建設" in text
+    assert not {"\u200b", "\ufeff", "\u00ad", "\x07"} & set(text)
