@@ -17,7 +17,7 @@ from hosho.core.qa_kb import load_knowledge
 from hosho.core.qa_match import Index, Scored
 
 #: Below this score (0–1) the question is not answered.
-THRESHOLD = 0.23
+THRESHOLD = 0.27
 #: How many nearest topics a fallback offers.
 SUGGESTIONS = 3
 #: A topic less near than this is not offered as "もしかして" (starter topics are instead).
