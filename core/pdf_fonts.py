@@ -145,11 +145,9 @@ class GlyphSource:
 
     def missing(self, text: str) -> list[str]:
         """The characters of ``text`` this font cannot draw, in order of first use."""
-        seen: dict[str, None] = {}
-        for char in text:
-            if char not in _LAYOUT_CHARS and ord(char) not in self._cmap:
-                seen.setdefault(char)
-        return list(seen)
+        cmap = self._cmap
+        lacking = {c for c in set(text) - _LAYOUT_CHARS if ord(c) not in cmap}
+        return sorted(lacking, key=text.index) if lacking else []
 
     def check(self, text: str) -> None:
         """Raise DocumentError naming every character the font lacks (no blank boxes)."""
@@ -164,7 +162,7 @@ class GlyphSource:
     def font_for(self, text: str) -> tuple[tuple[int, ...], bytes]:
         """The characters of ``text`` (sorted, with space) and a TrueType font of them."""
         self.check(text)
-        codes = tuple(sorted({ord(c) for c in text if c not in _LAYOUT_CHARS} | {0x20}))
+        codes = tuple(sorted({ord(c) for c in set(text) - _LAYOUT_CHARS} | {0x20}))
         with self._lock:
             data = self._fonts.get(codes)
             if data is not None:

@@ -55,11 +55,11 @@ def wrap(pdf: FPDF, text: str, width: float) -> list[str]:
     font = pdf.current_font
     if not isinstance(font, TTFFont):  # pragma: no cover - every Sheet font is a TTF
         raise TypeError("wrap() needs a TrueType font")
-    widths: dict[int, float] = font.cw
+    width_of = font.cw.__getitem__
     size = pdf.font_size / 1000
 
     def measure(chunk: str) -> float:
-        return float(sum(widths[ord(c)] for c in chunk)) * size
+        return float(sum(map(width_of, map(ord, chunk)))) * size
 
     lines: list[str] = []
     for paragraph in text.split("\n"):
