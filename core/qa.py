@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from hosho.core.profile import Profile
 from hosho.core.qa_kb import load_knowledge
 from hosho.core.qa_match import Index, Scored
+from hosho.core.qa_readings import load_seed
 
 #: Below this score (0–1) the question is not answered.
 THRESHOLD = 0.27
@@ -36,8 +37,8 @@ class Answer:
     ``matched`` is False for the fallback; ``item_id`` is the matched item (None when not
     matched); ``score`` the confidence (0–1) in the best topic hosho answers (for the
     fallback: the nearest one, below the threshold or beaten by an out-of-scope topic);
-    ``suggestions`` holds
-    (item_id, short title) of the nearest topics, for buttons or a "did you mean" line.
+    ``suggestions`` holds (item_id, short title) of the nearest other topics, for buttons
+    or a 「もしかして」 line.
     """
 
     matched: bool
@@ -77,6 +78,7 @@ def reload() -> None:
     """Forget every built index; the next question re-reads the knowledge files."""
     with _lock:
         _indexes.clear()
+        load_seed.cache_clear()
 
 
 def fallback_text(profile: Profile, nearest: list[tuple[str, str]]) -> str:
