@@ -146,6 +146,11 @@ def _decide(text: str) -> ParsedDocument:
     from hosho.core.pdf_text import find_in_text
 
     found = find_in_text(text)
+    if found.several and found.auth_key:
+        return unknown(
+            "1つのPDFに複数の保証契約番号または認証キーがあります。1件ずつ別のPDFでお送りください"
+            " / several contract numbers or keys in one PDF; send one notice per PDF"
+        )
     if found.auth_key and found.contract_number:
         return ParsedDocument(
             "auth_key_notice", found.contract_number, found.auth_key, source="text"

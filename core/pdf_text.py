@@ -36,7 +36,8 @@ _TO_VALUE = str.maketrans(
     {**{h: "-" for h in _HYPHENS}, **{chr(c): chr(c - 32) for c in range(97, 123)}}
 )
 
-_NUMBER_LABEL = re.compile(r"(?:保証契約番号|保証証書番号|証書番号|契約番号)")
+# Specific labels first: a notice may also quote the works contract's own 契約番号.
+_NUMBER_LABELS = (re.compile(r"保証契約番号|保証証書番号|証書番号"), re.compile(r"契約番号"))
 _KEY_LABEL = re.compile(r"認証キー|認証key|認証KEY", re.IGNORECASE)
 # After a label: an optional gloss in brackets and separators, then the value.
 _GAP = r"(?:[（(][^）)]{0,12}[）)])?[:：=\]】」』\-]*(?:は|第)?"
@@ -62,16 +63,17 @@ class TextFindings:
     looks_like_notice: bool
     looks_like_certificate: bool
     has_text: bool
+    several: bool = False  # more than one key: several notices in one PDF
 
 
-def _first_after(
-    label: re.Pattern[str], value: re.Pattern[str], text: str, mapped: str
-) -> re.Match[str] | None:
+def _all_after(label: re.Pattern[str], value: re.Pattern[str], text: str, mapped: str) -> list[str]:
+    """Every distinct key right after a key label, in order."""
+    keys: dict[str, None] = {}
     for found in label.finditer(text):
         match = value.match(mapped, found.end())
         if match:
-            return match
-    return None
+            keys.setdefault(_key_of(match))
+    return list(keys)
 
 
 def _key_of(match: re.Match[str]) -> str:
@@ -94,22 +96,26 @@ def find_in_text(raw: str) -> TextFindings:
     """Read number, key and the kind of document from extracted text."""
     text = squeeze(raw)
     mapped = text.translate(_TO_VALUE)
-    key_match = _first_after(_KEY_LABEL, _KEY_VALUE, text, mapped)
-    key = _key_of(key_match) if key_match else None
+    keys = _all_after(_KEY_LABEL, _KEY_VALUE, text, mapped)
+    key = keys[0] if keys else None
     if key is None:
         spaced = nfkc(raw).translate(_TO_VALUE)  # white space kept: tokens stay apart
         anywhere = {_key_of(m) for m in _KEY_ANYWHERE.finditer(spaced)}
         if len(anywhere) == 1 and _KEY_LABEL.search(text):
             key = anywhere.pop()
     number = None
-    for found in _NUMBER_LABEL.finditer(text):
-        match = _NUMBER_VALUE.match(mapped, found.end())
-        if match and (key is None or match.group(1).replace("-", "") != key.replace("-", "")):
-            number = match.group(1).rstrip("-")
+    for label in _NUMBER_LABELS:
+        for found in label.finditer(text):
+            match = _NUMBER_VALUE.match(mapped, found.end())
+            if match and (key is None or match.group(1).replace("-", "") != key.replace("-", "")):
+                number = match.group(1).rstrip("-")
+                break
+        if number is not None:
             break
-    if number is None and _NUMBER_LABEL.search(text):
+    if number is None and _NUMBER_LABELS[1].search(text):
         number = _lone_number(raw, key)
     return TextFindings(
+        several=len(keys) > 1,
         contract_number=number,
         auth_key=key,
         looks_like_notice=bool(_NOTICE_TITLE.search(text)),

@@ -207,3 +207,23 @@ def test_a_bad_embedded_copy_falls_back_to_the_text(payload: bytes) -> None:
     parsed = both(foreign_pdf(["保証契約番号　0000012345", "認証キー　ABCD-EFGH-JKMN-PQRS"], draw))
     assert (parsed.document, parsed.source) == ("auth_key_notice", "text")
     assert (parsed.contract_number, parsed.auth_key) == ("0000012345", "ABCD-EFGH-JKMN-PQRS")
+
+
+def test_two_notices_in_one_pdf_are_not_half_read() -> None:
+    data = lines_pdf(
+        [
+            "保証契約番号　0000012345",
+            "認証キー　ABCD-EFGH-JKMN-PQRS",
+            "保証契約番号　0000067890",
+            "認証キー　WXYZ-2345-6789-ABCD",
+        ]
+    )
+    parsed = both(data)
+    assert parsed.document == "unknown" and "複数" in parsed.reason
+
+
+def test_the_works_contract_number_is_not_taken_for_the_surety_number() -> None:
+    found = find_in_text(
+        "契約番号　R6-0042\n保証契約番号　0000012345\n認証キー　ABCD-EFGH-JKMN-PQRS"
+    )
+    assert (found.contract_number, found.several) == ("0000012345", False)
