@@ -18,7 +18,7 @@ from hosho.core.qa_match import Index, Scored
 from hosho.core.qa_readings import load_seed
 
 #: Below this score (0–1) the question is not answered.
-THRESHOLD = 0.27
+THRESHOLD = 0.22
 #: How many nearest topics a fallback offers.
 SUGGESTIONS = 3
 #: A topic less near than this is not offered as "もしかして" (starter topics are instead).

@@ -44,8 +44,6 @@ CANDIDATES = 10
 #: Rarity given to a ひらがな pair no item has: in a paraphrase such pairs are mostly
 #: filler (よくわからないので), unlike an unknown 漢字 word (住民票), which gets the most.
 UNSEEN_KANA_IDF = 1.0
-#: Weight of a single 漢字 that no item has (犬, 税): likely a word of its own.
-UNSEEN_KANJI_WEIGHT = 0.6
 
 
 @dataclass(frozen=True)
@@ -139,20 +137,18 @@ class Index:
         return self._idf.get(key, self._idf_unseen)
 
     def _weight(self, key: str, weight: float) -> float:
-        """A question feature's script weight times its rarity, with three exceptions.
+        """A question feature's script weight times its rarity, with two exceptions.
 
-        A single 漢字 that is itself a keyword (紙, 雨, 犬) or that no item has (a word of
-        its own, not a typo) weighs more than a 漢字 inside a longer word; a ひらがな pair
-        that no item has is filler (よくわからないので) and weighs little.
+        A single 漢字 that is itself a keyword (紙, 雨, 犬) weighs as a word, not as a part
+        of a longer one; a ひらがな pair that no item has is filler (よくわからないので) and
+        weighs little.
         """
         known = self._idf.get(key)
         if known is not None:
             if len(key) == 1 and key in self._word_chars:
                 weight = 1.0
             return weight * known
-        if len(key) == 1:
-            return UNSEEN_KANJI_WEIGHT * self._idf_unseen
-        if weight <= KANA_PAIR_WEIGHT:
+        if len(key) > 1 and weight <= KANA_PAIR_WEIGHT:
             return weight * UNSEEN_KANA_IDF
         return weight * self._idf_unseen
 
