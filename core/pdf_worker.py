@@ -27,6 +27,8 @@ WORKER_MEMORY = 768 * 1024 * 1024
 _HEADER = struct.Struct(">I")
 #: Seconds a new worker may take to import pypdf and say it is ready.
 _START_TIMEOUT = 20.0
+#: Seconds to parse in-process after a worker failed to start, before trying again.
+_RETRY_START = 60.0
 
 
 class PdfWorker:
@@ -38,6 +40,7 @@ class PdfWorker:
         self._proc: subprocess.Popen[bytes] | None = None
         self._lock = threading.Lock()
         self.restarts = 0
+        self._no_worker_until = 0.0  # after a failed start: parse in-process for a while
 
     def _start(self) -> subprocess.Popen[bytes]:
         env = dict(os.environ, HOSHO_PDF_WORKER_MEMORY=str(self.memory), PYTHONUNBUFFERED="1")
@@ -79,10 +82,13 @@ class PdfWorker:
     def parse(self, data: bytes) -> ParsedDocument:
         """Parse ``data`` in the worker; unknown with a reason on timeout or crash."""
         with self._lock:
+            if time.monotonic() < self._no_worker_until:
+                return read_pdf(data)
             try:
                 proc = self._proc if self._proc and self._proc.poll() is None else self._start()
-            except OSError:
-                return read_pdf(data)  # no subprocess possible here: parse in-process
+            except OSError:  # no worker possible here: parse in-process, retry in a minute
+                self._no_worker_until = time.monotonic() + _RETRY_START
+                return read_pdf(data)
             deadline = time.monotonic() + self.timeout
             try:
                 assert proc.stdin is not None and proc.stdout is not None

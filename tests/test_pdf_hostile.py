@@ -198,3 +198,16 @@ def test_parse_of_an_own_notice_is_fast(notice: bytes) -> None:
         parse_pdf(notice)
     per_notice = (time.perf_counter() - started) / 50
     assert per_notice < 0.025, f"{per_notice * 1000:.1f} ms per notice (goal 5 ms)"
+
+
+def test_no_worker_possible_falls_back_to_in_process(notice: bytes, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import subprocess
+
+    def refuse(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise OSError("no processes here")
+
+    worker = PdfWorker()
+    monkeypatch.setattr(subprocess, "Popen", refuse)
+    assert worker.parse(notice).auth_key == "A0O1-IL8B-5S2Z-QD0G"
+    assert worker.pid is None
+    assert worker.parse(notice).document == "auth_key_notice"  # no retry for a while
