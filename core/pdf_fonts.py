@@ -98,6 +98,36 @@ def _install_subset_proxy() -> None:
         fpdf.output.ftsubset = _SubsetProxy(fpdf.output.ftsubset)  # type: ignore[assignment]
 
 
+def _unicode_cmap(font: Any) -> dict[int, str] | None:
+    """Code point → glyph name from the font's format 12 (full Unicode) subtable, read
+    straight from the table bytes: ~15 ms instead of fontTools' ~200 ms for Noto CJK.
+    None when there is no such subtable (fontTools' getBestCmap is used then)."""
+    import struct
+
+    if "cmap" not in font.reader.tables:
+        return None
+    raw = bytes(font.reader["cmap"])
+    _version, count = struct.unpack_from(">HH", raw, 0)
+    for index in range(count):
+        platform, encoding, offset = struct.unpack_from(">HHI", raw, 4 + 8 * index)
+        if (platform, encoding) not in ((3, 10), (0, 4), (0, 6)):
+            continue
+        if struct.unpack_from(">H", raw, offset)[0] != 12:
+            continue
+        groups = struct.unpack_from(">I", raw, offset + 12)[0]
+        order = font.getGlyphOrder()
+        cmap: dict[int, str] = {}
+        for start, end, first in struct.iter_unpack(
+            ">III", raw[offset + 16 : offset + 16 + 12 * groups]
+        ):
+            for code in range(start, end + 1):
+                glyph = first + code - start
+                if glyph < len(order):
+                    cmap[code] = order[glyph]
+        return cmap
+    return None
+
+
 class GlyphSource:
     """One font file, parsed once; makes per-document fonts from cached glyphs."""
 
@@ -108,8 +138,8 @@ class GlyphSource:
         self.label = label
         try:
             self._font = TTFont(io.BytesIO(self.path.read_bytes()), lazy=True)
-            self._cmap: dict[int, str] = self._font.getBestCmap() or {}
             self._glyph_set = self._font.getGlyphSet()
+            self._cmap: dict[int, str] = _unicode_cmap(self._font) or self._font.getBestCmap() or {}
             self._hmtx = self._font["hmtx"].metrics
             self.units_per_em = int(self._font["head"].unitsPerEm)
             hhea, post = self._font["hhea"], self._font["post"]

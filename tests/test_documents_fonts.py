@@ -143,3 +143,11 @@ def test_wrap_keeps_lines_inside_and_follows_kinsoku() -> None:
         assert pdf.get_string_width(line) <= width + 0.01, line
     for line in lines[1:]:
         assert line[0] not in "、。）」", line  # 禁則: no line starts with closing marks
+
+
+def test_fast_unicode_cmap_reads_what_fonttools_reads() -> None:
+    font = TTFont(io.BytesIO(pdf_fonts.body_font_path().read_bytes()), lazy=True)
+    font.getGlyphSet()
+    fast = pdf_fonts._unicode_cmap(font)
+    assert fast is not None and len(fast) > 40_000
+    assert fast == font.getBestCmap()
