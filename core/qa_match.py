@@ -39,6 +39,9 @@ ANSWER_CREDIT = 0.5
 COMMON_SHARE = 0.05
 #: ...but only above this many items (small KBs use every feature).
 COMMON_MIN = 60
+#: Extra weight of a content feature (漢字, カタカナ, Latin) that no item has: a question
+#: about something else (移住, 税務課, パスポート) is mostly made of such words.
+UNSEEN_CONTENT_BOOST = 1.5
 #: Items (best coverage first) whose examples are compared with a question.
 CANDIDATES = 10
 #: Rarity given to a ひらがな pair no item has: in a paraphrase such pairs are mostly
@@ -137,11 +140,11 @@ class Index:
         return self._idf.get(key, self._idf_unseen)
 
     def _weight(self, key: str, weight: float) -> float:
-        """A question feature's script weight times its rarity, with two exceptions.
+        """A question feature's script weight times its rarity, with these adjustments.
 
         A single 漢字 that is itself a keyword (紙, 雨, 犬) weighs as a word, not as a part
         of a longer one; a ひらがな pair that no item has is filler (よくわからないので) and
-        weighs little.
+        weighs little; any other feature no item has weighs UNSEEN_CONTENT_BOOST times more.
         """
         known = self._idf.get(key)
         if known is not None:
@@ -150,7 +153,7 @@ class Index:
             return weight * known
         if len(key) > 1 and weight <= KANA_PAIR_WEIGHT:
             return weight * UNSEEN_KANA_IDF
-        return weight * self._idf_unseen
+        return weight * self._idf_unseen * UNSEEN_CONTENT_BOOST
 
     def features(self, question: str) -> dict[str, float]:
         """The question's features, kana spellings of known words read as their 漢字."""

@@ -162,7 +162,8 @@ class KanaRewriter:
         return "".join(out)
 
 
-# Courtesy phrases of business mail and chat that say nothing about the question.
+# Courtesy phrases of business mail and chat, and filler adverbs: they say nothing about
+# what the question is about.
 _COURTESY_RE = re.compile(
     "|".join(
         [
@@ -174,13 +175,15 @@ _COURTESY_RE = re.compile(
             r"(こんにちは|こんばんは|おはようございます|はじめまして)",
             r"(すみません|すいません|恐れ入りますが|恐縮ですが|失礼します|失礼いたします)",
             r"(ありがとうございます|ありがとうございました)",
+            # Filler adverbs that say how, not what, is asked.
+            r"(結局|一体|具体的に|簡単に|詳しく|改めて|実際(のところ)?|そもそも|ちなみに|念のため|一応)",
         ]
     )
 )
 
 
 def strip_courtesy(text: str) -> str:
-    """The question without greetings, self-introductions and closing formulas.
+    """The question without greetings, self-introductions, closing formulas and fillers.
 
     A message made only of courtesy is returned unchanged (so a bare greeting is still
     recognised as one and answered honestly, not as an empty question).
