@@ -214,8 +214,9 @@ class GlyphSource:
 
         name = self._cmap[code]
         pen = TTGlyphPen(None)
+        # Cubic → quadratic within 1/500 em (invisible at any print size; fewer points).
         # Contour direction is left as drawn: the non-zero fill rule does not depend on it.
-        self._glyph_set[name].draw(Cu2QuPen(pen, self.units_per_em / 1000))
+        self._glyph_set[name].draw(Cu2QuPen(pen, self.units_per_em / 500))
         glyph = pen.glyph()
         advance = int(self._hmtx[name][0])
         if glyph.numberOfContours <= 0:
