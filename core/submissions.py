@@ -23,19 +23,18 @@ from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import Engine, or_, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Session, col, select
 
-from hosho.core.audit import record
 from hosho.core.authkey import keys_equal
-from hosho.core.contracts import find_contract
 from hosho.core.db import session_scope
-from hosho.core.dsure import is_registered, register
+from hosho.core.dsure import register
 from hosho.core.eligibility import eligibility_reason
-from hosho.core.models import Contract, Contractor, Submission, utcnow
+from hosho.core.models import Contract, Contractor, DsureRegistration, Submission, utcnow
 from hosho.core.pdf_reader import ParsedDocument
 from hosho.core.profile import Profile
 from hosho.core.submission_reasons import ACCEPTED, reason
+from hosho.core.text import normalize_number
 
 log = logging.getLogger(__name__)
 
@@ -162,14 +161,14 @@ def find_existing(session: Session, mail: IncomingMail) -> Submission | None:
 
 
 def _decide(
-    session: Session, examined: Examined, mail: IncomingMail, profile: Profile
+    known: _Known, examined: Examined, mail: IncomingMail, profile: Profile
 ) -> tuple[str, str, Contract | None]:
     """Status, reason and contract for a message whose notice was read."""
     notice = examined.notice
     assert notice is not None and notice.contract_number is not None
     number = notice.contract_number
     contact = profile.contact
-    contract = find_contract(session, number)
+    contract = known.contracts.get(normalize_number(number))
     if contract is None:
         return "unknown_contract", reason("unknown_contract", number=number, contact=contact), None
     if not notice.auth_key or not keys_equal(contract.auth_key, notice.auth_key):
@@ -187,7 +186,7 @@ def _decide(
         wrong = profile.subject_rule.check(mail.subject, contract.project_name)
         if wrong:
             return "wrong_document", reason("subject", detail=wrong), contract
-    if is_registered(session, contract) is not None:
+    if contract.id in known.registered:
         return "duplicate", reason("duplicate", number=number), contract
     return "registered", ACCEPTED.format(number=number), contract
 
@@ -212,6 +211,15 @@ def _row(mail: IncomingMail, examined: Examined, status: str, why: str) -> Submi
     )
 
 
+def examine_safely(mail: IncomingMail, parse: PdfParser) -> Examined:
+    """``examine``, with an unexpected failure turned into status ``error``."""
+    try:
+        return examine(mail, parse)
+    except Exception:  # noqa: BLE001 - a bug or a parser crash must not lose the message
+        log.exception("checking message %s failed", mail.message_key)
+        return Examined(sender_valid(mail.sender), "error", "")
+
+
 def process(
     engine: Engine,
     mail: IncomingMail,
@@ -227,52 +235,138 @@ def process(
     unexpected failure of the checks is recorded as status ``error``; a database failure
     propagates (nothing was committed, the message stays to be taken again).
     """
+    return record_batch(engine, [(mail, examine_safely(mail, parse))], profile, by=by)[0]
+
+
+def record_batch(
+    engine: Engine,
+    items: Sequence[tuple[IncomingMail, Examined]],
+    profile: Profile,
+    *,
+    by: str = "mail",
+) -> list[Outcome]:
+    """Record examined messages in ONE transaction (all of them or none), each message with
+    its row and registration; a message already recorded comes back with created=False."""
     with session_scope(engine) as session:
-        existing = find_existing(session, mail)
+        postgres = session.get_bind().dialect.name == "postgresql"
+        known = _Known.load(session, items)
+        return [_record(session, known, mail, ex, profile, by, postgres) for mail, ex in items]
+
+
+@dataclass
+class _Known:
+    """What the database holds for one batch, read in a few queries instead of per message
+    (inside the batch's transaction: on SQLite nobody else writes meanwhile; on PostgreSQL
+    the unique constraints still decide)."""
+
+    by_key: dict[str, Submission]
+    by_place: dict[tuple[str, int, int], Submission]
+    contracts: dict[str, Contract]
+    registered: set[int]
+    contractors: dict[int, Contractor]
+
+    @classmethod
+    def load(cls, session: Session, items: Sequence[tuple[IncomingMail, Examined]]) -> _Known:
+        keys = [m.message_key[:998] for m, _ in items]
+        rows = list(session.exec(select(Submission).where(col(Submission.message_key).in_(keys))))
+        places = [(m.folder[:200], m.uidvalidity, m.uid) for m, _ in items if m.uid is not None]
+        for folder, uidvalidity in {(f, v) for f, v, _ in places}:
+            uids = [u for f, v, u in places if (f, v) == (folder, uidvalidity)]
+            rows += session.exec(
+                select(Submission)
+                .where(Submission.folder == folder)
+                .where(Submission.uidvalidity == uidvalidity)
+                .where(col(Submission.uid).in_(uids))
+            ).all()
+        numbers = {
+            normalize_number(ex.notice.contract_number)
+            for _, ex in items
+            if ex.notice is not None and ex.notice.contract_number
+        }
+        contracts = {
+            c.contract_number: c
+            for c in session.exec(
+                select(Contract).where(col(Contract.contract_number).in_(numbers))
+            )
+        }
+        ids = [c.id for c in contracts.values()]
+        registered = {
+            r.contract_id
+            for r in session.exec(
+                select(DsureRegistration).where(col(DsureRegistration.contract_id).in_(ids))
+            )
+        }
+        people = {c.contractor_id for c in contracts.values()}
+        contractors: dict[int, Contractor] = {
+            p.id: p
+            for p in session.exec(select(Contractor).where(col(Contractor.id).in_(people)))
+            if p.id is not None
+        }
+        known = cls({}, {}, contracts, registered, contractors)
+        for row in rows:
+            known.remember(row)
+        return known
+
+    def remember(self, row: Submission) -> None:
+        self.by_key[row.message_key] = row
+        if row.uid is not None and row.uidvalidity is not None:
+            self.by_place[(row.folder, row.uidvalidity, row.uid)] = row
+
+    def existing(self, mail: IncomingMail) -> Submission | None:
+        found = self.by_key.get(mail.message_key[:998])
+        if found is None and mail.uid is not None and mail.uidvalidity is not None:
+            found = self.by_place.get((mail.folder[:200], mail.uidvalidity, mail.uid))
+        return found
+
+
+def _record(
+    session: Session,
+    known: _Known,
+    mail: IncomingMail,
+    examined: Examined,
+    profile: Profile,
+    by: str,
+    savepoint: bool,
+) -> Outcome:
+    existing = known.existing(mail)
     if existing is not None:
-        return Outcome(existing, False, sender_valid(mail.sender))
+        return Outcome(existing, False, examined.sender_ok)
+    contract: Contract | None = None
     try:
-        examined = examine(mail, parse)
-    except Exception:  # noqa: BLE001 - a bug or a parser crash must not lose the message
-        log.exception("checking message %s failed", mail.message_key)
-        examined = Examined(sender_valid(mail.sender), "error", "")
-    with session_scope(engine) as session:
-        existing = find_existing(session, mail)
-        if existing is not None:
-            return Outcome(existing, False, examined.sender_ok)
-        contract: Contract | None = None
-        try:
-            if examined.status is None:
-                status, why, contract = _decide(session, examined, mail, profile)
-            else:
-                status, why = examined.status, examined.reason
-        except Exception:  # noqa: BLE001
-            log.exception("deciding message %s failed", mail.message_key)
-            status, why = "error", ""
-        if status == "error":
-            why = reason("error", contact=profile.contact)
-        row = _row(mail, examined, status, why)
+        if examined.status is None:
+            status, why, contract = _decide(known, examined, mail, profile)
+        else:
+            status, why = examined.status, examined.reason
+    except SQLAlchemyError:
+        raise
+    except Exception:  # noqa: BLE001
+        log.exception("deciding message %s failed", mail.message_key)
+        status, why = "error", ""
+    if status == "error":
+        why = reason("error", contact=profile.contact)
+    row = _row(mail, examined, status, why)
+    if savepoint:  # PostgreSQL: another poller may insert the same key concurrently
         try:
             with session.begin_nested():
                 session.add(row)
                 session.flush()
-        except IntegrityError:  # another poller recorded it first
+        except IntegrityError:  # it recorded the message first
             existing = find_existing(session, mail)
             assert existing is not None
             return Outcome(existing, False, examined.sender_ok)
-        if status == "registered" and contract is not None:
-            _, created = register(session, contract, submission_id=row.id, by=by)
-            if not created:  # another message of the same contract won meanwhile
-                row.status = "duplicate"
-                row.reason = reason("duplicate", number=contract.contract_number)
-        record(
-            session,
-            actor=by,
-            action="submission",
-            target=(row.contract_number or mail.sender)[:200],
-            result=row.status,
-        )
-        contractor = session.get(Contractor, contract.contractor_id) if contract else None
+    else:  # SQLite: BEGIN IMMEDIATE serialises writers; what _Known read is final
+        session.add(row)
+        if status == "registered":
+            session.flush()  # the registration refers to the row's id
+    known.remember(row)
+    if status == "registered" and contract is not None:
+        assert contract.id is not None
+        _, created = register(session, contract, submission_id=row.id, by=by)
+        known.registered.add(contract.id)
+        if not created:  # another poller registered this contract meanwhile
+            row.status = "duplicate"
+            row.reason = reason("duplicate", number=contract.contract_number)
+    contractor = known.contractors.get(contract.contractor_id) if contract else None
     return Outcome(row, True, examined.sender_ok, contract, contractor)
 
 

@@ -147,7 +147,11 @@ def _payload(part: Message) -> bytes:
         return b""
     if cte == "base64":
         data = str(raw).encode("ascii", "surrogateescape")
-        clean = _B64_JUNK_RE.sub(b"", data)
+        try:  # non-strict: skips line breaks and junk characters, in C
+            return binascii.a2b_base64(data)
+        except (binascii.Error, ValueError):
+            pass
+        clean = _B64_JUNK_RE.sub(b"", data)  # lost or extra padding
         clean = clean[: len(clean) - len(clean) % 4] if len(clean) % 4 == 1 else clean
         clean += b"=" * (-len(clean) % 4)
         try:

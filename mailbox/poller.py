@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from hosho.core.events import SubmissionEvent, publish
@@ -24,12 +25,14 @@ from hosho.core.pdf_reader import parse_pdf
 from hosho.core.runtime import Runtime
 from hosho.core.submission_reasons import reply_body, reply_subject
 from hosho.core.submissions import (
+    Examined,
     IncomingMail,
     Outcome,
     PdfParser,
+    examine_safely,
     inbox_lock,
     mark_replied,
-    process,
+    record_batch,
     recorded_locations,
 )
 from hosho.mailbox.errors import MailError
@@ -93,6 +96,7 @@ class Poller:
         parse: PdfParser | None = None,
         batch_messages: int = 200,
         batch_bytes: int = 16 * 1024 * 1024,
+        commit_every: int = 50,
     ) -> None:
         self.runtime = runtime
         self.source = source or source_from_runtime(runtime)
@@ -101,6 +105,8 @@ class Poller:
         self.max_bytes = int(runtime.settings.max_message_mb * 1024 * 1024)
         self.batch_messages = batch_messages
         self.batch_bytes = batch_bytes
+        self.commit_every = commit_every
+        self._executor: ThreadPoolExecutor | None = None
         self._stop = threading.Event()
         self._connected = False
 
@@ -128,17 +134,19 @@ class Poller:
         for batch in _batches(todo, self.max_bytes, self.batch_messages, self.batch_bytes):
             if self._stop.is_set():
                 break
+            fetched = self.source.fetch(batch, self.max_bytes)
             done: list[tuple[Pending, bool]] = []
-            for fetched in self.source.fetch(batch, self.max_bytes):
-                outcome = self.handle(fetched)
-                done.append((fetched.pending, outcome.registered))
-                if outcome.created:
-                    stats.processed += 1
-                    status = outcome.status
-                    stats.by_status[status] = stats.by_status.get(status, 0) + 1
-                    stats.replied += int(outcome.submission.replied)
-                else:
-                    stats.already += 1
+            for start in range(0, len(fetched), self.commit_every):
+                chunk = fetched[start : start + self.commit_every]
+                for item, outcome in zip(chunk, self.handle_many(chunk), strict=True):
+                    done.append((item.pending, outcome.registered))
+                    if outcome.created:
+                        stats.processed += 1
+                        status = outcome.status
+                        stats.by_status[status] = stats.by_status.get(status, 0) + 1
+                        stats.replied += int(outcome.submission.replied)
+                    else:
+                        stats.already += 1
             self._finish(done)
         return stats
 
@@ -186,12 +194,31 @@ class Poller:
 
     def handle(self, fetched: Fetched) -> Outcome:
         """Record one message; for a new row, answer the sender and publish the event."""
-        incoming, auto = self.to_incoming(fetched)
-        outcome = process(self.runtime.engine, incoming, self.runtime.profile, self.parse)
-        if outcome.created:
-            self._reply(outcome, incoming, auto)
-            self._publish(outcome)
-        return outcome
+        return self.handle_many([fetched])[0]
+
+    def handle_many(self, items: list[Fetched]) -> list[Outcome]:
+        """Parse, check and record messages (one transaction), then answer and publish.
+
+        PDFs are read by the isolated worker in a helper thread while this thread parses
+        the next message's MIME, so both CPUs work.
+        """
+        pool = self._pool()
+        prepared: list[tuple[IncomingMail, bool, Future[Examined]]] = []
+        for fetched in items:
+            incoming, auto = self.to_incoming(fetched)
+            prepared.append((incoming, auto, pool.submit(examine_safely, incoming, self.parse)))
+        examined = [(incoming, future.result()) for incoming, _, future in prepared]
+        outcomes = record_batch(self.runtime.engine, examined, self.runtime.profile)
+        for (incoming, auto, _), outcome in zip(prepared, outcomes, strict=True):
+            if outcome.created:
+                self._reply(outcome, incoming, auto)
+                self._publish(outcome)
+        return outcomes
+
+    def _pool(self) -> ThreadPoolExecutor:
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hosho-pdf")
+        return self._executor
 
     def _reply(self, outcome: Outcome, incoming: IncomingMail, auto: bool) -> None:
         row = outcome.submission
@@ -243,6 +270,9 @@ class Poller:
     def close(self) -> None:
         """Disconnect from the inbox."""
         self._connected = False
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
+            self._executor = None
         try:
             self.source.close()
         except Exception:  # noqa: BLE001
