@@ -236,7 +236,14 @@ class GlyphSource:
                 codes = (0x20,)
                 self._glyphs.setdefault(0x20, self._convert(0x20))
                 data = write_ttf(self.info, self._notdef, [self._glyphs[0x20]], codes)
-                self._template = TTFFont(FPDF(), io.BytesIO(data), self.label, "")  # type: ignore[arg-type]
+                template = TTFFont(FPDF(), io.BytesIO(data), self.label, "")  # type: ignore[arg-type]
+                # The descriptor's FontBBox is the whole source font's, not the space's.
+                head, scale = self._font["head"], template.scale
+                template.desc.font_b_box = (
+                    f"[{head.xMin * scale:.0f} {head.yMin * scale:.0f}"
+                    f" {head.xMax * scale:.0f} {head.yMax * scale:.0f}]"
+                )
+                self._template = template
             return self._template
 
     def add_to(self, pdf: FPDF, family: str, text: str) -> None:
