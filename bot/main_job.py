@@ -126,14 +126,14 @@ class MainJob:
         """Stop the chat, let the poller commit the message in hand, close connections."""
         self._stop.set()
         self.poller.stop()
-        if self.slack is not None:
-            self.slack.stop()
-            self.slack = None
         if self._poller_thread is not None:
             self._poller_thread.join(STOP_GRACE_SECONDS)
             if self._poller_thread.is_alive():
                 log.warning("poller still busy after %.0f s; exiting anyway", STOP_GRACE_SECONDS)
             self._poller_thread = None
+        if self.slack is not None:  # after the poller: its last staff messages still go out
+            self.slack.stop()
+            self.slack = None
         if self._unsubscribe is not None:  # after the poller: its last events still show
             self._unsubscribe()
             self._unsubscribe = None
