@@ -10,7 +10,6 @@ not standard but common) and RFC 2231 parameters; PDFs sent as application/octet
 
 from __future__ import annotations
 
-import binascii
 import email
 import email.header
 import email.utils
@@ -21,13 +20,13 @@ from datetime import UTC, datetime
 from email.message import Message
 
 from hosho.core.submissions import Attachment
+from hosho.mailbox.mime_fast import decode_base64, decode_body, leaves
 
 #: Charsets tried, in order, for bytes whose charset is unknown or wrong.
 FALLBACK_CHARSETS = ("utf-8", "cp932", "euc_jp")
 #: Parts walked at most (a hostile message can nest thousands).
 MAX_PARTS = 200
 _ESC_RE = re.compile(rb"\x1b(\$@|\$B|\$\(D|\$\(O|\$\(Q|\(B|\(J|\(I)")
-_B64_JUNK_RE = re.compile(rb"[^A-Za-z0-9+/]")
 
 
 @dataclass
@@ -146,18 +145,7 @@ def _payload(part: Message) -> bytes:
     if isinstance(raw, list):
         return b""
     if cte == "base64":
-        data = str(raw).encode("ascii", "surrogateescape")
-        try:  # non-strict: skips line breaks and junk characters, in C
-            return binascii.a2b_base64(data)
-        except (binascii.Error, ValueError):
-            pass
-        clean = _B64_JUNK_RE.sub(b"", data)  # lost or extra padding
-        clean = clean[: len(clean) - len(clean) % 4] if len(clean) % 4 == 1 else clean
-        clean += b"=" * (-len(clean) % 4)
-        try:
-            return binascii.a2b_base64(clean)
-        except (binascii.Error, ValueError):
-            return b""
+        return decode_base64(str(raw).encode("ascii", "surrogateescape"))
     try:
         decoded = part.get_payload(decode=True)
     except Exception:  # noqa: BLE001
@@ -182,17 +170,23 @@ def is_pdf(data: bytes) -> bool:
     return b"%PDF-" in data[:1024]
 
 
-def _attachments(message: Message, defects: list[str]) -> list[Attachment]:
-    found: list[Attachment] = []
+def _leaves(message: Message, defects: list[str]) -> list[tuple[Message, bytes]]:
+    """Leaf parts of a message from the tolerant parser, with decoded bodies."""
+    out: list[tuple[Message, bytes]] = []
     for count, part in enumerate(message.walk()):
         if count >= MAX_PARTS:
             defects.append(f"more than {MAX_PARTS} MIME parts; the rest ignored")
             break
-        if part.is_multipart():
-            continue
+        if not part.is_multipart():
+            out.append((part, _payload(part)))
+    return out
+
+
+def _attachments(parts: list[tuple[Message, bytes]]) -> list[Attachment]:
+    found: list[Attachment] = []
+    for part, data in parts[:MAX_PARTS]:
         ctype = part.get_content_type().lower()
         name = _filename(part)
-        data = _payload(part)
         if ctype in ("text/plain", "text/html") and not name and not is_pdf(data):
             continue  # the body (or an HTML-only body)
         declared_pdf = ctype == "application/pdf" or name.lower().endswith(".pdf")
@@ -251,20 +245,26 @@ def _auto_submitted(message: Message, sender: str) -> bool:
 def parse_message(raw: bytes) -> ParsedMail:
     """Parse one raw message (RFC 5322 bytes). Never raises; oddities go to ``defects``."""
     defects: list[str] = []
-    try:
-        message = email.message_from_bytes(raw)
-    except Exception as err:  # noqa: BLE001 - the parser is tolerant, but be sure
-        message = Message()
-        defects.append(f"unparseable message: {type(err).__name__}")
-    defects += [type(d).__name__ for d in getattr(message, "defects", [])]
+    fast = leaves(raw)
+    if fast is not None:  # well-formed: split by boundaries (see mime_fast)
+        message = fast[0]
+        parts = [(part, decode_body(part, body)) for part, body in fast[1]]
+    else:
+        try:
+            message = email.message_from_bytes(raw)
+        except Exception as err:  # noqa: BLE001 - the parser is tolerant, but be sure
+            message = Message()
+            defects.append(f"unparseable message: {type(err).__name__}")
+        defects += [type(d).__name__ for d in getattr(message, "defects", [])]
+        try:
+            parts = _leaves(message, defects)
+        except Exception as err:  # noqa: BLE001 - walk as far as it goes
+            defects.append(f"MIME structure broken: {type(err).__name__}")
+            parts = []
     message_id = _message_id(message)
     senders = _addresses(message, "From")
     sender = senders[0] if senders else decode_header_value(message.get("From", "")).strip()
-    try:
-        attachments = _attachments(message, defects)
-    except Exception as err:  # noqa: BLE001 - walk as far as it goes
-        defects.append(f"MIME structure broken: {type(err).__name__}")
-        attachments = []
+    attachments = _attachments(parts)
     return ParsedMail(
         message_id=message_id,
         message_key=message_key(message_id, raw),
