@@ -1,7 +1,8 @@
 """Q&A: answer a contractor's question about 電子保証 from the town's knowledge base.
 
 ``answer(question, profile)`` returns the best item's answer when the matcher is
-confident enough, otherwise an honest 「分かりません」 with the town's contact (from the
+confident enough, otherwise an honest 「分かりません」 ("I don't know") with the town's
+contact (from the
 profile) and the nearest topics. The index is built once per profile and cached;
 ``reload()`` drops the cache (``/hosho faq reload``) after the knowledge file changed.
 """

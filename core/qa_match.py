@@ -5,7 +5,8 @@ keywords and their kana readings; its answer counts half). A question's features
 weighted by script and by rarity across items (IDF). Two measures are combined:
 
 * *coverage*: the share of the question's weight that the item explains. A question
-  about something else (ごみ, 入札参加資格, 天気) is mostly made of features no item has,
+  about something else (ごみ garbage, 入札参加資格 bidding qualification, 天気 weather) is
+  mostly made of features no item has,
   so its coverage stays low whatever it shares by chance.
 * *closest example*: the best overlap with one example question (or keyword), relative to the larger
   of the two (so a long example matching a short question does not win by size).

@@ -10,8 +10,10 @@ nothing depends on word boundaries:
   ``Ｄ－Ｓｕｒｅ``, ``d sure`` and ``D-Sure`` agree);
 * ``features`` yields character bigrams (weighted by script: 漢字 and カタカナ pairs carry
   meaning, ひらがな pairs are mostly grammar), single 漢字, and whole Latin words;
-* ``strip_courtesy`` removes business-mail formulas (お世話になっております, 株式会社…の…です,
-  よろしくお願いいたします) that would otherwise drown a question sent by e-mail;
+* ``strip_courtesy`` removes business-mail formulas (お世話になっております "thank you for
+  your continued support", 株式会社…の…です "this is … of … Ltd.", よろしくお願いいたします
+  "best regards") and filler adverbs (結局 "after all") that would otherwise drown a
+  question sent by e-mail;
 * ``KanaRewriter`` rewrites a question typed in kana (でんしほしょう) into the 漢字 form
   of the knowledge base's words (電子保証), using their readings (``qa_readings``).
   Questions are never tokenized, which keeps a lookup well under a millisecond.
