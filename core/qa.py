@@ -3,8 +3,8 @@
 ``answer(question, profile)`` returns the best item's answer when the matcher is
 confident enough, otherwise an honest 「分かりません」 ("I don't know") with the town's
 contact (from the profile) and the nearest topics. The index is built once per profile
-and cached;
-``reload()`` drops the cache (``/hosho faq reload``) after the knowledge file changed.
+and cached; ``reload()`` drops the cache (``/hosho faq reload``) after the knowledge file
+changed.
 """
 
 from __future__ import annotations
