@@ -191,30 +191,48 @@ def _noto() -> Path:
     return Path(noto_cjk_sans_jp_regular.__file__).with_name("NotoSansCJKjp-Regular.otf")
 
 
-def test_rendered_page_is_not_blank(notice_pdf: bytes, tmp_path: Path) -> None:
+def render_page_one(data: bytes, tmp_path: Path) -> tuple[int, int, bytes]:
+    """Page 1 as an 8-bit grey image (width, height, pixels) by poppler's pdftoppm."""
+    import re
+
     if shutil.which("pdftoppm") is None:
         if REQUIRE_SERVICES:
             pytest.fail("pdftoppm (poppler-utils) is missing")
         pytest.skip("pdftoppm (poppler-utils) is not installed")
-    pdf = tmp_path / "notice.pdf"
-    pdf.write_bytes(notice_pdf)
-    subprocess.run(
+    pdf = tmp_path / "page.pdf"
+    pdf.write_bytes(data)
+    out = subprocess.run(
         ["pdftoppm", "-gray", "-r", "40", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "p")],
         check=True,
         capture_output=True,
+        text=True,
     )
+    assert "rror" not in out.stderr, out.stderr  # poppler complains about broken fonts
     [image] = tmp_path.glob("p*.pgm")
     raw = image.read_bytes()
-    # Binary PGM: "P5\n<w> <h>\n255\n" then one byte per pixel.
-    magic, width, height, _maxval, pixels = raw.split(maxsplit=4)
-    assert magic == b"P5"
-    pixels = pixels[: int(width) * int(height)]
-    dark = sum(1 for p in pixels if p < 128)
-    assert dark / len(pixels) > 0.01, "page 1 is (almost) blank"
+    header = re.match(rb"P5\s+(\d+)\s+(\d+)\s+255\s", raw)
+    assert header is not None
+    width, height = int(header[1]), int(header[2])
+    return width, height, raw[header.end() : header.end() + width * height]
+
+
+def ink(pixels: bytes) -> int:
+    return sum(1 for p in pixels if p < 128)
+
+
+def test_rendered_notice_is_not_blank_and_shows_the_key(notice_pdf: bytes, tmp_path: Path) -> None:
+    width, height, pixels = render_page_one(notice_pdf, tmp_path)
+    assert ink(pixels) / len(pixels) > 0.01, "page 1 is (almost) blank"
     # Ink in the key box's band (about 50-58 % down the page): the key was drawn.
-    w, h = int(width), int(height)
-    band = pixels[int(h * 0.50) * w : int(h * 0.58) * w]
-    assert sum(1 for p in band if p < 128) > 200
+    assert ink(pixels[int(height * 0.50) * width : int(height * 0.58) * width]) > 200
+
+
+def test_rendered_certificate_is_not_blank(tmp_path: Path) -> None:
+    contract, contractor = make_contract()
+    data = render_certificate(contract, contractor, load_profile("aya"))
+    width, height, pixels = render_page_one(data, tmp_path)
+    assert ink(pixels) / len(pixels) > 0.01
+    assert ink(pixels[int(height * 0.13) * width : int(height * 0.18) * width]) > 100  # title
 
 
 @pytest.fixture
