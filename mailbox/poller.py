@@ -17,19 +17,17 @@ from __future__ import annotations
 import logging
 import random
 import threading
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from hosho.core.events import SubmissionEvent, publish
-from hosho.core.pdf_reader import parse_pdf
+from hosho.core.pdf_reader import ParsedDocument
+from hosho.core.pdf_worker import PdfWorker
 from hosho.core.runtime import Runtime
 from hosho.core.submission_reasons import reply_body, reply_subject
-from hosho.core.submissions import (
-    Examined,
-    IncomingMail,
-    Outcome,
-    PdfParser,
-    examine_safely,
+from hosho.core.submissions import Examined, IncomingMail, Outcome, PdfParser, examine_safely
+from hosho.core.submissions_store import (
     inbox_lock,
     mark_replied,
     record_batch,
@@ -43,6 +41,8 @@ from hosho.mailbox.source import Fetched, Pending, Source
 log = logging.getLogger(__name__)
 
 BACKOFF_FIRST = 1.0
+#: A fetched message, its checks' view, whether it is auto-generated, its pending checks.
+Prepared = tuple[Fetched, IncomingMail, bool, "Future[Examined]"]
 BACKOFF_MAX = 300.0
 
 
@@ -97,17 +97,22 @@ class Poller:
         batch_messages: int = 200,
         batch_bytes: int = 16 * 1024 * 1024,
         commit_every: int = 50,
+        pdf_workers: int = 2,
     ) -> None:
         self.runtime = runtime
         self.source = source or source_from_runtime(runtime)
         self.mailer = mailer_from_settings(runtime.settings) if mailer is True else mailer or None
-        self.parse: PdfParser = parse or parse_pdf
+        self.parse: PdfParser = parse or self._parse_in_worker
+        self.pdf_workers = pdf_workers
+        self._local = threading.local()
+        self._workers: list[PdfWorker] = []
         self.max_bytes = int(runtime.settings.max_message_mb * 1024 * 1024)
         self.batch_messages = batch_messages
         self.batch_bytes = batch_bytes
         self.commit_every = commit_every
         self._executor: ThreadPoolExecutor | None = None
         self._stop = threading.Event()
+        self._lock = threading.Lock()
         self._connected = False
 
     # -- one pass -----------------------------------------------------------------------
@@ -131,24 +136,37 @@ class Poller:
             self._finish(redo)
             stats.already += len(redo)
         todo = [p for p in pending if p.uid is None or p.uid not in known]
+        # A one-chunk pipeline: chunk k+1 is parsed (its PDFs read by the workers) while
+        # chunk k is recorded, answered and moved.
+        waiting: list[Prepared] | None = None
+        for chunk in self._chunks(todo):
+            prepared = self.prepare(chunk)
+            if waiting is not None:
+                self._conclude(waiting, stats)
+            waiting = prepared
+        if waiting is not None:
+            self._conclude(waiting, stats)
+        return stats
+
+    def _chunks(self, todo: list[Pending]) -> Iterator[list[Fetched]]:
         for batch in _batches(todo, self.max_bytes, self.batch_messages, self.batch_bytes):
             if self._stop.is_set():
-                break
+                return
             fetched = self.source.fetch(batch, self.max_bytes)
-            done: list[tuple[Pending, bool]] = []
             for start in range(0, len(fetched), self.commit_every):
-                chunk = fetched[start : start + self.commit_every]
-                for item, outcome in zip(chunk, self.handle_many(chunk), strict=True):
-                    done.append((item.pending, outcome.registered))
-                    if outcome.created:
-                        stats.processed += 1
-                        status = outcome.status
-                        stats.by_status[status] = stats.by_status.get(status, 0) + 1
-                        stats.replied += int(outcome.submission.replied)
-                    else:
-                        stats.already += 1
-            self._finish(done)
-        return stats
+                yield fetched[start : start + self.commit_every]
+
+    def _conclude(self, prepared: list[Prepared], stats: PollStats) -> None:
+        done: list[tuple[Pending, bool]] = []
+        for (fetched, _, _, _), outcome in zip(prepared, self.conclude(prepared), strict=True):
+            done.append((fetched.pending, outcome.registered))
+            if outcome.created:
+                stats.processed += 1
+                stats.by_status[outcome.status] = stats.by_status.get(outcome.status, 0) + 1
+                stats.replied += int(outcome.submission.replied)
+            else:
+                stats.already += 1
+        self._finish(done)
 
     def _finish(self, done: list[tuple[Pending, bool]]) -> None:
         """Move the processed messages, one poller at a time (see ``inbox_lock``)."""
@@ -197,19 +215,25 @@ class Poller:
         return self.handle_many([fetched])[0]
 
     def handle_many(self, items: list[Fetched]) -> list[Outcome]:
-        """Parse, check and record messages (one transaction), then answer and publish.
+        """Parse, check and record messages (one transaction), then answer and publish."""
+        return self.conclude(self.prepare(items))
 
-        PDFs are read by the isolated worker in a helper thread while this thread parses
-        the next message's MIME, so both CPUs work.
-        """
+    def prepare(self, items: list[Fetched]) -> list[Prepared]:
+        """Parse each message's MIME here and hand its checks (PDF reading, in isolated
+        worker processes, one per helper thread) to the helper threads."""
         pool = self._pool()
-        prepared: list[tuple[IncomingMail, bool, Future[Examined]]] = []
+        prepared: list[Prepared] = []
         for fetched in items:
             incoming, auto = self.to_incoming(fetched)
-            prepared.append((incoming, auto, pool.submit(examine_safely, incoming, self.parse)))
-        examined = [(incoming, future.result()) for incoming, _, future in prepared]
+            future = pool.submit(examine_safely, incoming, self.parse)
+            prepared.append((fetched, incoming, auto, future))
+        return prepared
+
+    def conclude(self, prepared: list[Prepared]) -> list[Outcome]:
+        """Record prepared messages in one transaction; answer and publish the new ones."""
+        examined = [(incoming, future.result()) for _, incoming, _, future in prepared]
         outcomes = record_batch(self.runtime.engine, examined, self.runtime.profile)
-        for (incoming, auto, _), outcome in zip(prepared, outcomes, strict=True):
+        for (_, incoming, auto, _), outcome in zip(prepared, outcomes, strict=True):
             if outcome.created:
                 self._reply(outcome, incoming, auto)
                 self._publish(outcome)
@@ -217,8 +241,19 @@ class Poller:
 
     def _pool(self) -> ThreadPoolExecutor:
         if self._executor is None:
-            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hosho-pdf")
+            self._executor = ThreadPoolExecutor(
+                max_workers=self.pdf_workers, thread_name_prefix="hosho-pdf"
+            )
         return self._executor
+
+    def _parse_in_worker(self, data: bytes) -> ParsedDocument:
+        """parse_pdf in this helper thread's own isolated worker process."""
+        worker = getattr(self._local, "worker", None)
+        if worker is None:
+            worker = self._local.worker = PdfWorker()
+            with self._lock:
+                self._workers.append(worker)
+        return worker.parse(data)
 
     def _reply(self, outcome: Outcome, incoming: IncomingMail, auto: bool) -> None:
         row = outcome.submission
@@ -273,6 +308,11 @@ class Poller:
         if self._executor is not None:
             self._executor.shutdown(wait=True)
             self._executor = None
+        with self._lock:
+            workers, self._workers = self._workers, []
+        for worker in workers:
+            worker.close()
+        self._local = threading.local()
         try:
             self.source.close()
         except Exception:  # noqa: BLE001

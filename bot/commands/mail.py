@@ -56,7 +56,7 @@ def register(app: typer.Typer) -> None:
         from hosho.core.errors import HoshoError
         from hosho.core.runtime import Runtime
         from hosho.core.submission_reasons import STATUSES
-        from hosho.core.submissions import list_submissions
+        from hosho.core.submissions_store import list_submissions
 
         if status is not None and status not in STATUSES:
             raise HoshoError(f"unknown status {status!r} (one of {', '.join(STATUSES)})")
