@@ -29,13 +29,27 @@ _HEADER = struct.Struct(">I")
 _START_TIMEOUT = 20.0
 #: Seconds to parse in-process after a worker failed to start, before trying again.
 _RETRY_START = 60.0
+#: Wall-clock backstop of the parent for a worker that hangs outside Python (e.g. in C).
+#: The real bound is PARSE_TIMEOUT of *CPU* time inside the worker, so that a busy machine
+#: (which stretches wall time, not CPU time) never turns a valid notice into "unknown".
+_WALL_FACTOR = 6.0
+
+
+class _CpuTimeUp(BaseException):  # not an Exception: read_pdf's error handling must not eat it
+    """Raised inside the worker when one parse used up its CPU-time budget."""
 
 
 class PdfWorker:
     """Parent side: ``parse(data)`` in the worker, restarting it whenever needed."""
 
-    def __init__(self, timeout: float = PARSE_TIMEOUT, memory: int = WORKER_MEMORY) -> None:
+    def __init__(
+        self,
+        timeout: float = PARSE_TIMEOUT,
+        memory: int = WORKER_MEMORY,
+        cpu_seconds: float | None = None,
+    ) -> None:
         self.timeout = timeout
+        self._cpu_seconds = cpu_seconds
         self.memory = memory
         self._proc: subprocess.Popen[bytes] | None = None
         self._lock = threading.Lock()
@@ -43,7 +57,12 @@ class PdfWorker:
         self._no_worker_until = 0.0  # after a failed start: parse in-process for a while
 
     def _start(self) -> subprocess.Popen[bytes]:
-        env = dict(os.environ, HOSHO_PDF_WORKER_MEMORY=str(self.memory), PYTHONUNBUFFERED="1")
+        env = dict(
+            os.environ,
+            HOSHO_PDF_WORKER_MEMORY=str(self.memory),
+            HOSHO_PDF_WORKER_CPU=str(self.cpu_seconds),  # read when the worker starts
+            PYTHONUNBUFFERED="1",
+        )
         self._proc = subprocess.Popen(
             [sys.executable, "-m", "hosho.core.pdf_worker"],
             stdin=subprocess.PIPE,
@@ -58,6 +77,11 @@ class PdfWorker:
             self._kill()
             raise OSError("the PDF worker did not start") from err
         return self._proc
+
+    @property
+    def cpu_seconds(self) -> float:
+        """CPU-time budget of one parse in the worker (default: the timeout)."""
+        return self.timeout if self._cpu_seconds is None else self._cpu_seconds
 
     @property
     def pid(self) -> int | None:
@@ -89,7 +113,7 @@ class PdfWorker:
             except OSError:  # no worker possible here: parse in-process, retry in a minute
                 self._no_worker_until = time.monotonic() + _RETRY_START
                 return read_pdf(data)
-            deadline = time.monotonic() + self.timeout
+            deadline = time.monotonic() + self.timeout * _WALL_FACTOR
             try:
                 assert proc.stdin is not None and proc.stdout is not None
                 proc.stdin.write(_HEADER.pack(len(data)) + data)
@@ -146,12 +170,31 @@ def shared_worker() -> PdfWorker:
         return _SHARED
 
 
+def _cpu_time_up(_signum: int, _frame: object) -> None:
+    raise _CpuTimeUp
+
+
+def _parse_within_cpu_budget(data: bytes, seconds: float) -> ParsedDocument:
+    """read_pdf, stopped after ``seconds`` of this process's CPU time."""
+    import signal
+
+    signal.signal(signal.SIGPROF, _cpu_time_up)
+    signal.setitimer(signal.ITIMER_PROF, seconds)
+    try:
+        return read_pdf(data)
+    except _CpuTimeUp:
+        return unknown("PDFの解析に時間がかかりすぎました / parsing the PDF took too long")
+    finally:
+        signal.setitimer(signal.ITIMER_PROF, 0)
+
+
 def _serve() -> None:
     """Worker side: limit memory, then answer frames until stdin closes."""
     import logging
     import resource
 
     memory = int(os.environ.get("HOSHO_PDF_WORKER_MEMORY", WORKER_MEMORY))
+    cpu_seconds = float(os.environ.get("HOSHO_PDF_WORKER_CPU", PARSE_TIMEOUT))
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     logging.disable(logging.CRITICAL)  # pypdf warns about every oddity; answers carry reasons
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
@@ -163,7 +206,7 @@ def _serve() -> None:
         if len(header) < _HEADER.size:
             return
         data = stdin.read(_HEADER.unpack(header)[0])
-        result = read_pdf(data).to_json().encode("utf-8")
+        result = _parse_within_cpu_budget(data, cpu_seconds).to_json().encode("utf-8")
         stdout.write(_HEADER.pack(len(result)) + result)
         stdout.flush()
 

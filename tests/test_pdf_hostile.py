@@ -156,6 +156,20 @@ def test_overrunning_worker_is_killed_and_replaced(notice: bytes) -> None:
         worker.close()
 
 
+def test_cpu_budget_stops_a_long_parse_without_killing_the_worker(notice: bytes) -> None:
+    # The bound is CPU time in the worker: a loaded machine stretches wall time only.
+    worker = PdfWorker(timeout=30.0, cpu_seconds=1e-4)
+    try:
+        parsed = worker.parse(notice)
+        assert parsed.document == "unknown" and "時間" in parsed.reason
+        pid = worker.pid
+        assert pid is not None and worker.restarts == 0
+        assert worker.parse(notice).document == "unknown"
+        assert worker.pid == pid
+    finally:
+        worker.close()
+
+
 def test_dead_worker_is_restarted_transparently(notice: bytes) -> None:
     import os
     import signal
