@@ -32,6 +32,7 @@ class MaildirSource:
         return self.path / ("." + name.replace("/", "."))
 
     def open(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         box = mailbox.Maildir(self.path, create=True)
         for registered in (True, False):
             if not self._target(registered).exists():
