@@ -97,12 +97,24 @@ def decode_bytes(data: bytes, charset: str | None = None) -> str:
             return data.decode(name)
         except (UnicodeDecodeError, LookupError):
             pass
-    for guess in FALLBACK_CHARSETS:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    guesses = []
+    for guess in FALLBACK_CHARSETS[1:]:
         try:
-            return data.decode(guess)
+            guesses.append(data.decode(guess))
         except UnicodeDecodeError:
             continue
+    if guesses:  # EUC-JP also decodes as cp932, into half-width kana: prefer fewer of those
+        return min(guesses, key=_oddness)
     return data.decode("utf-8", errors="replace")
+
+
+def _oddness(text: str) -> int:
+    """Half-width katakana and private-use characters: rare in real Japanese mail."""
+    return sum(1 for c in text if "\uff61" <= c <= "\uff9f" or "\ue000" <= c <= "\uf8ff")
 
 
 def decode_header_value(value: object) -> str:
