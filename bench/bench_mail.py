@@ -12,6 +12,7 @@ Exits 1 if a goal is missed or a message is not registered.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import tempfile
@@ -64,12 +65,10 @@ class PeakMemory(threading.Thread):
 
     def total(self) -> float:
         total = rss_mb(os.getpid())
-        children = Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children")
-        for pid in children.read_text().split() if children.exists() else []:
-            try:
-                total += rss_mb(int(pid))
-            except OSError:
-                pass
+        for task in Path(f"/proc/{os.getpid()}/task").iterdir():  # PDF workers: any thread's
+            with contextlib.suppress(OSError):
+                for pid in (task / "children").read_text().split():
+                    total += rss_mb(int(pid))
         return total
 
     def run(self) -> None:
