@@ -84,10 +84,10 @@ class ImapSource:
                 ssl_context=context if s.imap_security == "ssl" else None,
                 timeout=s.imap_timeout,
             )
+            self.client = client  # closed below if anything fails
             if s.imap_security == "starttls":
                 client.starttls(context)
             client.login(s.imap_user or "", s.imap_password or "")
-            self.client = client
             caps = set(client.capabilities())
             self.supports_idle = b"IDLE" in caps
             self._can_move = b"MOVE" in caps
@@ -98,9 +98,9 @@ class ImapSource:
                     False: self._ensure_folder(REJECTED_FOLDER),
                 }
             info = client.select_folder(self.folder)
-        except IMAPClientError as err:
+        except (IMAPClientError, OSError) as err:
             self.close()
-            raise MailError(f"IMAP {self.name}: {err}") from None
+            raise MailError(f"IMAP {self.name}: {type(err).__name__}: {err}") from None
         self.uidvalidity = int(info.get(b"UIDVALIDITY", 0))
         self._note_uidvalidity()
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -197,4 +196,14 @@ def test_stop_ends_idle_quickly(town, dovecot, monkeypatch) -> None:  # type: ig
     poller.stop()
     thread.join(timeout=5)
     assert not thread.is_alive() and time.monotonic() - started < 3
-    _ = threading  # noqa
+
+
+def test_wrong_password_and_no_server_are_one_line_errors(town, dovecot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    env = child_env(dovecot, town, HOSHO_IMAP_PASSWORD="wrong")
+    done = subprocess.run(poll_cmd(), env=env, cwd=tmp_path, capture_output=True, timeout=60)
+    assert done.returncode == 1
+    assert done.stderr.decode().count("\n") == 1 and "IMAP imap://town@" in done.stderr.decode()
+    dovecot.stop()
+    env = child_env(dovecot, town, HOSHO_IMAP_TIMEOUT="2")
+    done = subprocess.run(poll_cmd(), env=env, cwd=tmp_path, capture_output=True, timeout=60)
+    assert done.returncode == 1 and "ConnectionRefusedError" in done.stderr.decode()
