@@ -10,6 +10,16 @@ message either unrecorded (taken again) or recorded (only moved again): exactly 
 ``Poller.run_once()`` is ``hosho poll --once``; ``Poller.run_forever()`` is the
 long-running mode (IDLE when offered, else a poll every HOSHO_POLL_SECONDS; reconnect
 with exponential backoff and jitter). ``Poller.stop()`` ends it from another thread.
+
+For ``hosho run`` (the poller beside the chat bot in one process)::
+
+    poller = Poller(runtime)            # source, mailer and PDF workers from the settings
+    thread = poller.start_thread()      # run_forever in a daemon thread
+    ...                                 # on SIGTERM:
+    poller.stop(); thread.join(10)      # returns within about a second
+
+Each new submission is published as a ``hosho.core.events.SubmissionEvent``; subscribe
+to it for the staff channel.
 """
 
 from __future__ import annotations
@@ -98,6 +108,7 @@ class Poller:
         batch_bytes: int = 16 * 1024 * 1024,
         commit_every: int = 50,
         pdf_workers: int = 2,
+        stop: threading.Event | None = None,
     ) -> None:
         self.runtime = runtime
         self.source = source or source_from_runtime(runtime)
@@ -111,7 +122,7 @@ class Poller:
         self.batch_bytes = batch_bytes
         self.commit_every = commit_every
         self._executor: ThreadPoolExecutor | None = None
-        self._stop = threading.Event()
+        self._stop = stop or threading.Event()
         self._lock = threading.Lock()
         self._connected = False
 

@@ -122,3 +122,31 @@ class socket_closed:  # noqa: N801 - used as a context manager
 
     def __exit__(self, *exc: object) -> None:
         return None
+
+
+def test_long_running_poll_takes_new_mail_and_stops_on_sigterm(town, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import signal
+    import time
+
+    (tmp_path / "var").mkdir(exist_ok=True)
+    inbox = mailbox.Maildir(tmp_path / "var" / "inbox", create=True)
+    env = dict(os.environ, HOSHO_POLL_SECONDS="0.2")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hosho.bot.cli", "poll"],
+        env=env,
+        cwd=tmp_path,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        time.sleep(1.0)
+        inbox.add(notice_message(4, subject="later"))
+        deadline = time.monotonic() + 30
+        while len(inbox) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert len(inbox) == 0, "the running poller did not take the new message"
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, proc.stderr.read().decode() if proc.stderr else ""
