@@ -27,20 +27,8 @@ from hosho.core.dsure import certificate_view, is_registered, lookup
 from hosho.core.errors import HoshoError
 from hosho.core.models import ChatLink, Contract, Contractor, DsureRegistration, Submission
 from hosho.core.profile import Profile
+from hosho.core.submission_reasons import STATUSES
 
-#: Submission outcomes (DESIGN.md).
-STATUSES = (
-    "registered",
-    "duplicate",
-    "wrong_document",
-    "no_attachment",
-    "unreadable",
-    "unknown_contract",
-    "key_mismatch",
-    "not_covered",
-    "rejected_sender",
-    "error",
-)
 DENIED = "このコマンドは管理者のみが使えます。"
 HELP = """管理者コマンド:
 /hosho lookup 保証契約番号 [認証キー] — D-Sure照会（キーなし: 受付済みなら電子証書、なければ未提出）

@@ -13,22 +13,11 @@ from __future__ import annotations
 from hosho.core.models import Contract, Contractor
 from hosho.core.notice import check_electronic_kind
 from hosho.core.pdf_layout import Sheet, yen
-from hosho.core.profile import Profile
+from hosho.core.profile import Profile, certificate_title
 from hosho.core.wareki import to_wareki
 
 #: The value of ``document`` in the embedded data and in ParsedDocument.
 CERTIFICATE_DOCUMENT = "certificate"
-#: 保証の種類 → the certificate's title.
-TITLES = {
-    "前払金保証": "前払金保証証書",
-    "中間前払金保証": "中間前払金保証証書",
-    "契約保証": "契約保証証書",
-}
-
-
-def certificate_title(kind: str) -> str:
-    """The title of the certificate of this kind of guarantee."""
-    return TITLES[kind]
 
 
 def render_certificate(contract: Contract, contractor: Contractor, profile: Profile) -> bytes:

@@ -21,6 +21,7 @@ from hosho.core.contracts import contract_view, find_contract
 from hosho.core.db import session_scope
 from hosho.core.errors import LookupRefused
 from hosho.core.models import Contract, Contractor, DsureRegistration, LookupAttempt, utcnow
+from hosho.core.profile import CERTIFICATE_TITLES
 from hosho.core.text import normalize_number
 
 #: The one answer to every failed lookup: unknown number, wrong key or locked.
@@ -29,14 +30,6 @@ MAX_FAILURES = 5
 WINDOW = timedelta(minutes=15)
 LOCK = timedelta(minutes=15)
 _DUMMY_KEY = "ZZZZ-ZZZZ-ZZZZ-ZZZZ"
-
-#: 保証証書 titles by kind of guarantee.
-CERTIFICATE_TITLES = {
-    "前払金保証": "前払金保証証書",
-    "中間前払金保証": "中間前払金保証証書",
-    "契約保証": "契約保証証書",
-    "契約保証予約": "契約保証予約証書",
-}
 
 
 def locked_until(failures: list[datetime], now: datetime) -> datetime | None:

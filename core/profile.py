@@ -21,6 +21,19 @@ from hosho.core.wareki import to_wareki
 
 #: 保証の種類 (kinds of guarantee) hosho knows. 契約保証予約 (a reservation) is never electronic.
 KINDS = ("前払金保証", "中間前払金保証", "契約保証", "契約保証予約")
+#: 保証の種類 → the title of its 保証証書 (certificate). 契約保証予約 has no electronic one.
+CERTIFICATE_TITLES = {
+    "前払金保証": "前払金保証証書",
+    "中間前払金保証": "中間前払金保証証書",
+    "契約保証": "契約保証証書",
+}
+
+
+def certificate_title(kind: str) -> str:
+    """The title of the certificate of this kind of guarantee (KeyError for 契約保証予約)."""
+    return CERTIFICATE_TITLES[kind]
+
+
 #: 業務の種類 (work types).
 WORK_TYPES = ("工事", "建設コンサルタント業務")
 
