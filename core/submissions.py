@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import datetime
 
 from email_validator import EmailNotValidError, validate_email
@@ -98,6 +99,7 @@ class Outcome:
         return self.submission.status == "registered"
 
 
+@lru_cache(maxsize=4096)  # the same contractors write again and again
 def sender_valid(address: str) -> bool:
     """Syntax check of an e-mail address with email-validator, without DNS."""
     if not address or len(address) > 320:

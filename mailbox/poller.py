@@ -257,6 +257,20 @@ class Poller:
             )
         return self._executor
 
+    def warm_up(self) -> None:
+        """Start the PDF worker processes now rather than at the first message."""
+        if self.parse != self._parse_in_worker:
+            return
+        pool = self._pool()
+        barrier = threading.Barrier(self.pdf_workers)
+
+        def start() -> None:
+            barrier.wait(timeout=60)  # one task per helper thread
+            self._parse_in_worker(b"%PDF-1.4 warm-up")
+
+        for future in [pool.submit(start) for _ in range(self.pdf_workers)]:
+            future.result()
+
     def _parse_in_worker(self, data: bytes) -> ParsedDocument:
         """parse_pdf in this helper thread's own isolated worker process."""
         worker = getattr(self._local, "worker", None)

@@ -20,9 +20,9 @@ from tests.factories import contract_csv, contract_row
 SENDER = "info1@aya-kensetsu.example.jp"
 TOWN = "zaisei@town.aya.lg.jp"
 #: Numbers with special contracts (the rest are ordinary covered ones).
-BEFORE_START = 9001  # contract date before 2024-09-01: not covered
-OTHER_ORDERER = 9002  # orderer is another town: not covered
-UNKNOWN = 9999  # never imported
+BEFORE_START = 90001  # contract date before 2024-09-01: not covered
+OTHER_ORDERER = 90002  # orderer is another town: not covered
+UNKNOWN = 99999  # never imported
 
 
 def key_for(n: int) -> str:
