@@ -27,6 +27,9 @@ from hosho.core.submission_reasons import reason
 
 log = logging.getLogger(__name__)
 
+#: PDFs read per message at most (each may take the reader's whole time limit).
+MAX_PDFS = 10
+
 PdfParser = Callable[[bytes], ParsedDocument]
 
 
@@ -123,7 +126,7 @@ def examine(mail: IncomingMail, parse: PdfParser) -> Examined:
         return Examined(ok, "unreadable", mail.refused)
     if not ok:
         return Examined(False, "rejected_sender", reason("rejected_sender", sender=mail.sender))
-    pdfs = [a for a in mail.attachments if a.looks_like_pdf]
+    pdfs = [a for a in mail.attachments if a.looks_like_pdf][:MAX_PDFS]
     if not pdfs:
         return Examined(True, "no_attachment", reason("no_attachment"))
     parsed = [parse(a.data) for a in pdfs]
