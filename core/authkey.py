@@ -50,7 +50,8 @@ def keys_equal(stored: str, given: str) -> bool:
 
 
 _ANY_KEY_RE = re.compile(
-    rf"(?<![0-9A-Za-z])[{ALPHABET}]{{4}}[-\s]?[{ALPHABET}]{{4}}[-\s]?[{ALPHABET}]{{4}}[-\s]?[{ALPHABET}]{{4}}(?![0-9A-Za-z])"
+    rf"(?<![0-9A-Za-z])[{ALPHABET}]{{4}}[-\s]?[{ALPHABET}]{{4}}[-\s]?[{ALPHABET}]{{4}}[-\s]?[{ALPHABET}]{{4}}(?![0-9A-Za-z])",
+    re.IGNORECASE,
 )
 
 
