@@ -29,7 +29,7 @@ state_dir = {root}/state
 instance_name = hosho-test-{port}
 log_path = {root}/dovecot.log
 info_log_path = {root}/dovecot.log
-ssl = no
+{ssl}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 default_login_user = dovenull
@@ -55,7 +55,8 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {ssl_port}
   }}
 }}
 service anvil {{
@@ -83,7 +84,7 @@ def free_port() -> int:
 class Dovecot:
     """One running Dovecot with one user (``town``) whose INBOX is a maildir."""
 
-    def __init__(self, root: Path | None = None) -> None:
+    def __init__(self, root: Path | None = None, *, tls: bool = False) -> None:
         self.root = Path(root or tempfile.mkdtemp(prefix="hosho-dovecot-"))
         self.port = free_port()
         self.host = "127.0.0.1"
@@ -98,7 +99,37 @@ class Dovecot:
         for sub in ("cur", "new", "tmp"):
             (self.maildir / sub).mkdir(parents=True, exist_ok=True)
         (self.root / "passwd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}\n")
-        self.config.write_text(CONFIG.format(root=self.root, port=self.port))
+        self.ssl_port = free_port() if tls else 0
+        self.cert = self.root / "cert.pem"
+        ssl = "ssl = no"
+        if tls:  # a self-signed certificate for 127.0.0.1 (IMAPS and STARTTLS)
+            key = self.root / "key.pem"
+            subprocess.run(
+                [
+                    "openssl",
+                    "req",
+                    "-x509",
+                    "-newkey",
+                    "rsa:2048",
+                    "-nodes",
+                    "-days",
+                    "2",
+                    "-subj",
+                    "/CN=127.0.0.1",
+                    "-addext",
+                    "subjectAltName=IP:127.0.0.1",
+                    "-keyout",
+                    str(key),
+                    "-out",
+                    str(self.cert),
+                ],
+                check=True,
+                capture_output=True,
+            )
+            ssl = f"ssl = yes\nssl_cert = <{self.cert}\nssl_key = <{key}"
+        self.config.write_text(
+            CONFIG.format(root=self.root, port=self.port, ssl=ssl, ssl_port=self.ssl_port)
+        )
         os.chmod(self.root, 0o755)
         for path in [self.root / "mail", *self.maildir.parent.rglob("*")]:
             os.chown(path, self._uid, self._gid)

@@ -207,3 +207,33 @@ def test_wrong_password_and_no_server_are_one_line_errors(town, dovecot, tmp_pat
     env = child_env(dovecot, town, HOSHO_IMAP_TIMEOUT="2")
     done = subprocess.run(poll_cmd(), env=env, cwd=tmp_path, capture_output=True, timeout=60)
     assert done.returncode == 1 and "ConnectionRefusedError" in done.stderr.decode()
+
+
+@pytest.mark.parametrize("security", ["ssl", "starttls"])
+def test_tls_with_certificate_checks(town, tmp_path: Path, security: str) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    from tests.conftest import require_or_skip
+    from tests.mail import dovecot as dovecot_module
+
+    if not dovecot_module.available() or shutil.which("openssl") is None:
+        require_or_skip("dovecot and openssl are needed for the TLS test")
+    server = dovecot_module.Dovecot(tls=True)
+    server.start()
+    try:
+        for raw in bulk(5, 2, f"tls-{security}"):
+            server.deliver(raw)
+        port = server.ssl_port if security == "ssl" else server.port
+        env = child_env(server, town, HOSHO_IMAP_SECURITY=security, HOSHO_IMAP_PORT=str(port))
+        untrusted = subprocess.run(
+            poll_cmd(), env=env, cwd=tmp_path, capture_output=True, timeout=60
+        )
+        assert (
+            untrusted.returncode == 1 and "CERTIFICATE_VERIFY_FAILED" in untrusted.stderr.decode()
+        )
+        env["SSL_CERT_FILE"] = str(server.cert)  # trust the test certificate
+        done = subprocess.run(poll_cmd(), env=env, cwd=tmp_path, capture_output=True, timeout=60)
+        assert done.returncode == 0, done.stderr.decode()
+        assert server.count("INBOX") == 0 and server.count("hosho/registered") == 2
+    finally:
+        server.cleanup()
