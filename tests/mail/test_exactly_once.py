@@ -237,3 +237,31 @@ def test_tls_with_certificate_checks(town, tmp_path: Path, security: str) -> Non
         assert server.count("INBOX") == 0 and server.count("hosho/registered") == 2
     finally:
         server.cleanup()
+
+
+def test_idle_is_renewed(town, dovecot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr("hosho.mailbox.imap_source.IDLE_RENEW", 1.0)  # 9 minutes in real life
+    runtime = use_env(monkeypatch, dovecot.env())
+    calls = {"open": 0, "wait": 0}
+    for name in calls:
+        real = getattr(ImapSource, name)
+
+        def spy(self, *args, _real=real, _name=name):  # type: ignore[no-untyped-def]
+            calls[_name] += 1
+            return _real(self, *args)
+
+        monkeypatch.setattr(ImapSource, name, spy)
+    poller = Poller(runtime, mailer=None)
+    thread = poller.start_thread()
+    try:
+        time.sleep(3.5)  # several IDLE renewals
+        assert calls["wait"] >= 3 and calls["open"] == 1  # renewed, never reconnected
+        dovecot.deliver(bulk(1, 1, "renew")[0])
+        deadline = time.monotonic() + 10
+        while counts(runtime.engine)[0] < 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert counts(runtime.engine)[0] == 1
+    finally:
+        poller.stop()
+        thread.join(timeout=5)
+    assert not thread.is_alive()
