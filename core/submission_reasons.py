@@ -59,6 +59,11 @@ REASONS: dict[str, str] = {
     ),
     "not_covered": "{detail} ご不明な点は{contact}へお問い合わせください。",
     "subject": "{detail} 件名を直して、" + NOTICE + "を添付して送り直してください。",
+    "wrong_address": (
+        "{kind}の"
+        + NOTICE
+        + "の提出先は {address} です。お手数ですが、そちらへ送り直してください。"
+    ),
     "duplicate": (
         "保証契約番号 {number} の" + NOTICE + "はすでに受け付けています"
         "（D-Sure登録済み）。再送の必要はありません。"

@@ -68,6 +68,7 @@ class IncomingMail:
     uid: int | None = None
     sender_count: int = 1
     refused: str | None = None
+    recipients: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

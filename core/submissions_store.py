@@ -85,6 +85,12 @@ def _decide(
         wrong = profile.subject_rule.check(mail.subject, contract.project_name)
         if wrong:
             return "wrong_document", reason("subject", detail=wrong), contract
+    wanted = profile.address_for(contract.kind).lower()
+    town = {a.lower() for a in profile.all_addresses}
+    sent_to = {a.lower() for a in mail.recipients}
+    if sent_to & town and wanted not in sent_to:  # e.g. 契約保証 to the 前払金 section
+        detail = reason("wrong_address", kind=contract.kind, address=wanted)
+        return "wrong_document", detail, contract
     if contract.id in known.registered:
         return "duplicate", reason("duplicate", number=number), contract
     return "registered", ACCEPTED.format(number=number), contract

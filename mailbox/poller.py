@@ -219,6 +219,7 @@ class Poller:
             uidvalidity=item.uidvalidity,
             uid=item.uid,
             refused=refused,
+            recipients=mail.recipients,
         ), mail.auto_submitted
 
     def handle(self, fetched: Fetched) -> Outcome:

@@ -65,7 +65,15 @@ def test_subject_rule_of_a_profile(db_url: str) -> None:
     assert wrong.status == "wrong_document" and "件名" in wrong.submission.reason
     assert "電子保証認証キー:" in wrong.submission.reason
     good_subject = f"電子保証認証キー:{row['project_name']}"
-    good = process(engine, mail(5, "<s2@x>", subject=good_subject), profile, read_pdf)
+    # 前払金保証 goes to the 会計 section's address, not the 契約検査課's
+    elsewhere = mail(5, "<s3@x>", subject=good_subject, recipients=[profile.submission_address])
+    wrong_place = process(engine, elsewhere, profile, read_pdf)
+    assert wrong_place.status == "wrong_document"
+    assert profile.address_for("前払金保証") in wrong_place.submission.reason
+    right = [profile.address_for("前払金保証"), profile.submission_address]
+    good = process(
+        engine, mail(5, "<s2@x>", subject=good_subject, recipients=right), profile, read_pdf
+    )
     assert good.status == "registered"
 
 
