@@ -13,6 +13,8 @@ import pytest
 from hosho.core import settings as settings_module
 from hosho.core.db import get_engine, upgrade
 
+pytest_plugins = ["tests.servers"]  # the dovecot and smtp fixtures
+
 POSTGRES_URL = os.environ.get("HOSHO_TEST_POSTGRES_URL", "")
 REQUIRE_SERVICES = os.environ.get("HOSHO_REQUIRE_SERVICES") == "1"
 

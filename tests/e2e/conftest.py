@@ -9,15 +9,14 @@ import socket
 import subprocess
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
 from tests.chat.fake_slack import BOT_TOKEN, FakeSlack
 from tests.chat.payloads import SECRET
-from tests.conftest import require_or_skip
 from tests.mail import dovecot as dovecot_module
+from tests.servers import SmtpSink
 
 ADMIN = "UADMIN"
 STAFF_CHANNEL = "CSTAFF"
@@ -27,51 +26,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-@dataclass
-class SmtpSink:
-    """What the SMTP server received: (envelope sender, recipients, content bytes)."""
-
-    port: int
-    messages: list[tuple[str, list[str], bytes]] = field(default_factory=list)
-
-    def wait(self, count: int, timeout: float = 30.0) -> list[tuple[str, list[str], bytes]]:
-        deadline = time.monotonic() + timeout
-        while len(self.messages) < count and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert len(self.messages) >= count, f"{len(self.messages)} of {count} replies arrived"
-        return self.messages
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpSink]:
-    """A real SMTP server on loopback that keeps every message."""
-    from aiosmtpd.controller import Controller
-
-    sink = SmtpSink(free_port())
-
-    class Keep:
-        async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]  # noqa: N802
-            sink.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
-            return "250 OK"
-
-    controller = Controller(Keep(), hostname="127.0.0.1", port=sink.port)
-    controller.start()
-    yield sink
-    controller.stop()
-
-
-@pytest.fixture
-def dovecot() -> Iterator[dovecot_module.Dovecot]:
-    if not dovecot_module.available():
-        require_or_skip(
-            f"{dovecot_module.DOVECOT} is not installed (apt-get install dovecot-imapd)"
-        )
-    server = dovecot_module.Dovecot()
-    server.start()
-    yield server
-    server.cleanup()
 
 
 @pytest.fixture

@@ -1,0 +1,66 @@
+"""Real servers for the tests that need them, as pytest fixtures (loaded by tests/conftest.py):
+a private Dovecot IMAP server and an SMTP server (aiosmtpd), both on loopback."""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import pytest
+
+from tests.conftest import require_or_skip
+from tests.mail import dovecot as dovecot_module
+
+
+@pytest.fixture
+def dovecot() -> Iterator[dovecot_module.Dovecot]:
+    """A private Dovecot with user ``town``; skipped (or failed in CI) without dovecot."""
+    if not dovecot_module.available():
+        require_or_skip(
+            f"{dovecot_module.DOVECOT} is not installed (apt-get install dovecot-imapd)"
+        )
+    server = dovecot_module.Dovecot()  # under /tmp: pytest's tmp_path is private to root
+    server.start()
+    yield server
+    server.cleanup()
+
+
+@dataclass
+class SmtpSink:
+    """What the SMTP server received: (envelope sender, recipients, content bytes)."""
+
+    port: int
+    messages: list[tuple[str, list[str], bytes]] = field(default_factory=list)
+
+    def wait(self, count: int, timeout: float = 30.0) -> list[tuple[str, list[str], bytes]]:
+        """The messages, once at least ``count`` have arrived."""
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(self.messages) >= count, f"{len(self.messages)} of {count} messages arrived"
+        return self.messages
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpSink]:
+    """A real SMTP server (aiosmtpd) on loopback that keeps every message."""
+    try:
+        from aiosmtpd.controller import Controller
+    except ImportError:
+        require_or_skip("aiosmtpd is not installed (pip install -e '.[test]')")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    sink = SmtpSink(port)
+
+    class Keep:
+        async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]  # noqa: N802
+            sink.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
+            return "250 OK"
+
+    controller = Controller(Keep(), hostname="127.0.0.1", port=port)
+    controller.start()
+    yield sink
+    controller.stop()
