@@ -30,7 +30,7 @@ from hosho.core.contracts import find_contract
 from hosho.core.db import session_scope
 from hosho.core.documents import notice_filename
 from hosho.core.dsure import is_registered
-from hosho.core.eligibility import eligibility_reason
+from hosho.core.eligibility import contract_reason
 from hosho.core.errors import DocumentError
 from hosho.core.linking import SendMail, confirm_code, request_code
 from hosho.core.models import Contract, Contractor, Submission
@@ -200,13 +200,7 @@ class Conversation:
             "【ご注意】STEP3で印刷・保存した電子証書の画面のファイルは提出書類ではありません。"
             "必ずこの「認証キー等のお知らせ」のPDFをご提出ください。"
         )
-        reason = eligibility_reason(
-            kind=contract.kind,
-            contract_date=contract.contract_date,
-            work_type=contract.work_type,
-            orderer=contract.orderer,
-            profile=profile,
-        )
+        reason = contract_reason(contract, profile)
         if reason:
             lines.append(
                 f"※ この契約は{profile.name}の電子保証の対象外の可能性があります: {reason}"

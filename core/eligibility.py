@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from hosho.core.models import Contract
 from hosho.core.profile import Profile
 from hosho.core.text import squeeze
 from hosho.core.wareki import to_wareki
@@ -57,4 +58,15 @@ def eligibility_reason(
         or orderer_reason(orderer, profile)
         or work_type_reason(work_type, profile)
         or date_reason(contract_date, profile)
+    )
+
+
+def contract_reason(contract: Contract, profile: Profile) -> str | None:
+    """``eligibility_reason`` of a stored contract."""
+    return eligibility_reason(
+        kind=contract.kind,
+        contract_date=contract.contract_date,
+        work_type=contract.work_type,
+        orderer=contract.orderer,
+        profile=profile,
     )

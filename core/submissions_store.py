@@ -24,7 +24,7 @@ from sqlmodel import Session, col, select
 from hosho.core.authkey import keys_equal
 from hosho.core.db import session_scope
 from hosho.core.dsure import register
-from hosho.core.eligibility import eligibility_reason
+from hosho.core.eligibility import contract_reason
 from hosho.core.models import (
     AuditLog,
     Contract,
@@ -72,13 +72,7 @@ def _decide(
         return "unknown_contract", reason("unknown_contract", number=number, contact=contact), None
     if not notice.auth_key or not keys_equal(contract.auth_key, notice.auth_key):
         return "key_mismatch", reason("key_mismatch", number=number), contract
-    why = eligibility_reason(
-        kind=contract.kind,
-        contract_date=contract.contract_date,
-        work_type=contract.work_type,
-        orderer=contract.orderer,
-        profile=profile,
-    )
+    why = contract_reason(contract, profile)
     if why:
         return "not_covered", reason("not_covered", detail=why, contact=contact), contract
     if profile.subject_rule is not None:

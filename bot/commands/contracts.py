@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 
 import typer
+
+from hosho.bot.commands import echo_json
 
 
 def register(app: typer.Typer) -> None:
@@ -62,8 +62,7 @@ def register(app: typer.Typer) -> None:
 
         rows = list_contracts(Runtime.open().engine)
         if as_json:
-            json.dump(rows, sys.stdout, ensure_ascii=False)
-            sys.stdout.write("\n")
+            echo_json(rows)
             return
         for row in rows:
             typer.echo(

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
-import sys
-
 import typer
+
+from hosho.bot.commands import echo_json
 
 
 def register(app: typer.Typer) -> None:
@@ -28,8 +27,7 @@ def register(app: typer.Typer) -> None:
         actor = f"cli:{getpass.getuser()}"
         view = run_lookup(Runtime.open().engine, number, key, actor=actor)
         if as_json:
-            json.dump(view, sys.stdout, ensure_ascii=False)
-            sys.stdout.write("\n")
+            echo_json(view)
             return
         for name, value in view.items():
             typer.echo(f"{name}: {value}")

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
-import sys
-
 import typer
+
+from hosho.bot.commands import echo_json
 
 
 def register(app: typer.Typer) -> None:
@@ -62,8 +61,7 @@ def register(app: typer.Typer) -> None:
             raise HoshoError(f"unknown status {status!r} (one of {', '.join(STATUSES)})")
         rows = list_submissions(Runtime.open().engine, status)
         if as_json:
-            json.dump(rows, sys.stdout, ensure_ascii=False)
-            sys.stdout.write("\n")
+            echo_json(rows)
             return
         for row in rows:
             typer.echo(
