@@ -104,6 +104,8 @@ class Submission(SQLModel, table=True):
     document: str | None = Field(default=None, max_length=40)
     status: str = Field(max_length=32, index=True)
     reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    #: The sender is owed an answer (受付 or the reason); ``replied`` once it was sent.
+    reply_due: bool = False
     replied: bool = False
     processed_at: datetime = Field(default_factory=utcnow)
 

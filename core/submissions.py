@@ -23,6 +23,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from hosho.core.models import Contract, Contractor, Submission
 from hosho.core.pdf_reader import ParsedDocument
+from hosho.core.profile import Profile
 from hosho.core.submission_reasons import reason
 
 log = logging.getLogger(__name__)
@@ -69,6 +70,8 @@ class IncomingMail:
     sender_count: int = 1
     refused: str | None = None
     recipients: list[str] = field(default_factory=list)
+    #: An automatic message (bounce, auto-reply): never answered, to avoid mail loops.
+    auto_submitted: bool = False
 
 
 @dataclass(frozen=True)
@@ -149,3 +152,10 @@ def examine_safely(mail: IncomingMail, parse: PdfParser) -> Examined:
     except Exception:  # noqa: BLE001 - a bug or a parser crash must not lose the message
         log.exception("checking message %s failed", mail.message_key)
         return Examined(sender_valid(mail.sender), "error", "")
+
+
+def reply_due(mail: IncomingMail, examined: Examined, profile: Profile) -> bool:
+    """Whether the sender gets an answer: a valid address, a person (not an automatic
+    message), and not the town's own address (no mail loops)."""
+    own = {address.lower() for address in profile.all_addresses}
+    return examined.sender_ok and not mail.auto_submitted and mail.sender.lower() not in own

@@ -15,9 +15,10 @@ import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Engine, insert, or_, text
+from sqlalchemy import Engine, insert, or_, text, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Session, col, select
 
@@ -41,6 +42,7 @@ from hosho.core.submissions import (
     Outcome,
     PdfParser,
     examine_safely,
+    reply_due,
 )
 from hosho.core.text import normalize_number
 
@@ -90,7 +92,9 @@ def _decide(
     return "registered", ACCEPTED.format(number=number), contract
 
 
-def _row(mail: IncomingMail, examined: Examined, status: str, why: str) -> Submission:
+def _row(
+    mail: IncomingMail, examined: Examined, status: str, why: str, profile: Profile
+) -> Submission:
     number = examined.notice.contract_number if examined.notice else None
     return Submission(
         message_key=mail.message_key[:998],
@@ -106,6 +110,7 @@ def _row(mail: IncomingMail, examined: Examined, status: str, why: str) -> Submi
         document=examined.document,
         status=status,
         reason=why,
+        reply_due=reply_due(mail, examined, profile),
         processed_at=utcnow(),
     )
 
@@ -223,7 +228,7 @@ def _record(
     if existing is not None:
         return Outcome(existing, False, examined.sender_ok)
     status, why, contract = _decide_safely(known, examined, mail, profile)
-    row = _row(mail, examined, status, why)
+    row = _row(mail, examined, status, why, profile)
     try:
         with session.begin_nested():
             session.add(row)
@@ -281,7 +286,7 @@ def _record_serialised(
             outcomes.append(Outcome(existing, False, examined.sender_ok))
             continue
         status, why, contract = _decide_safely(known, examined, mail, profile)
-        row = _row(mail, examined, status, why)
+        row = _row(mail, examined, status, why, profile)
         known.remember(row)
         if status == "registered" and contract is not None and contract.id is not None:
             known.registered.add(contract.id)  # a second notice in this batch: duplicate
@@ -387,9 +392,48 @@ def inbox_lock(engine: Engine, name: str) -> Iterator[None]:
         yield
 
 
-def mark_replied(engine: Engine, submission_id: int) -> None:
-    """Record that the sender was answered."""
+def claim_reply(engine: Engine, submission_id: int) -> bool:
+    """Take the duty to answer this submission's sender (True for exactly one caller).
+
+    The UPDATE marks it replied before sending, so two pollers (or a retry racing the first
+    try) never both send; ``release_reply`` hands it back when sending failed.
+    """
     with session_scope(engine) as session:
-        row = session.get(Submission, submission_id)
-        if row is not None:
-            row.replied = True
+        claimed = session.execute(
+            update(Submission)
+            .where(Submission.id == submission_id)  # type: ignore[arg-type]
+            .where(Submission.reply_due == True)  # type: ignore[arg-type]  # noqa: E712
+            .where(Submission.replied == False)  # type: ignore[arg-type]  # noqa: E712
+            .values(replied=True)
+        )
+        return bool(claimed.rowcount)  # type: ignore[attr-defined]
+
+
+def release_reply(engine: Engine, submission_id: int) -> None:
+    """Sending failed: the reply is owed again (the next poll pass retries it)."""
+    with session_scope(engine) as session:
+        session.execute(
+            update(Submission)
+            .where(Submission.id == submission_id)  # type: ignore[arg-type]
+            .values(replied=False)
+        )
+
+
+def owed_replies(
+    engine: Engine, *, older_than: timedelta, within: timedelta, limit: int = 50
+) -> list[Submission]:
+    """Submissions whose reply is still owed: recorded more than ``older_than`` ago (the
+    first try had its chance) and less than ``within`` ago (old mail is not answered late)."""
+    now = utcnow()
+    with Session(engine, expire_on_commit=False) as session:
+        return list(
+            session.exec(
+                select(Submission)
+                .where(Submission.reply_due == True)  # noqa: E712
+                .where(Submission.replied == False)  # noqa: E712
+                .where(Submission.processed_at <= now - older_than)
+                .where(Submission.processed_at >= now - within)
+                .order_by(Submission.id)  # type: ignore[arg-type]
+                .limit(limit)
+            ).all()
+        )

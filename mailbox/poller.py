@@ -30,18 +30,22 @@ import threading
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from hosho.core.events import SubmissionEvent, publish
+from hosho.core.models import Submission
 from hosho.core.pdf_reader import ParsedDocument
 from hosho.core.pdf_worker import PdfWorker
 from hosho.core.runtime import Runtime
 from hosho.core.submission_reasons import reply_body, reply_subject
 from hosho.core.submissions import Examined, IncomingMail, Outcome, PdfParser, examine_safely
 from hosho.core.submissions_store import (
+    claim_reply,
     inbox_lock,
-    mark_replied,
+    owed_replies,
     record_batch,
     recorded_locations,
+    release_reply,
 )
 from hosho.mailbox.errors import MailError
 from hosho.mailbox.mime import parse_headers, parse_message
@@ -51,9 +55,12 @@ from hosho.mailbox.source import Fetched, Pending, Source
 log = logging.getLogger(__name__)
 
 BACKOFF_FIRST = 1.0
-#: A fetched message, its checks' view, whether it is auto-generated, its pending checks.
-Prepared = tuple[Fetched, IncomingMail, bool, "Future[Examined]"]
+#: A fetched message, its checks' view, its pending checks.
+Prepared = tuple[Fetched, IncomingMail, "Future[Examined]"]
 BACKOFF_MAX = 300.0
+#: An owed reply is retried once its first try is this old, for this long after the mail came.
+REPLY_RETRY_AFTER = timedelta(minutes=2)
+REPLY_WITHIN = timedelta(days=1)
 
 
 @dataclass
@@ -157,6 +164,7 @@ class Poller:
             waiting = prepared
         if waiting is not None:
             self._conclude(waiting, stats)
+        self.retry_replies()
         return stats
 
     def _chunks(self, todo: list[Pending]) -> Iterator[list[Fetched]]:
@@ -169,7 +177,7 @@ class Poller:
 
     def _conclude(self, prepared: list[Prepared], stats: PollStats) -> None:
         done: list[tuple[Pending, bool]] = []
-        for (fetched, _, _, _), outcome in zip(prepared, self.conclude(prepared), strict=True):
+        for (fetched, _, _), outcome in zip(prepared, self.conclude(prepared), strict=True):
             done.append((fetched.pending, outcome.registered))
             if outcome.created:
                 stats.processed += 1
@@ -191,8 +199,8 @@ class Poller:
         if note is not None and uids:
             note(max(uids))
 
-    def to_incoming(self, fetched: Fetched) -> tuple[IncomingMail, bool]:
-        """The checks' view of a fetched message, and whether it is auto-generated."""
+    def to_incoming(self, fetched: Fetched) -> IncomingMail:
+        """The checks' view of a fetched message."""
         item = fetched.pending
         refused = None
         if fetched.headers_only:
@@ -220,7 +228,8 @@ class Poller:
             uid=item.uid,
             refused=refused,
             recipients=mail.recipients,
-        ), mail.auto_submitted
+            auto_submitted=mail.auto_submitted,
+        )
 
     def handle(self, fetched: Fetched) -> Outcome:
         """Record one message; for a new row, answer the sender and publish the event."""
@@ -236,18 +245,18 @@ class Poller:
         pool = self._pool()
         prepared: list[Prepared] = []
         for fetched in items:
-            incoming, auto = self.to_incoming(fetched)
+            incoming = self.to_incoming(fetched)
             future = pool.submit(examine_safely, incoming, self.parse)
-            prepared.append((fetched, incoming, auto, future))
+            prepared.append((fetched, incoming, future))
         return prepared
 
     def conclude(self, prepared: list[Prepared]) -> list[Outcome]:
         """Record prepared messages in one transaction; answer and publish the new ones."""
-        examined = [(incoming, future.result()) for _, incoming, _, future in prepared]
+        examined = [(incoming, future.result()) for _, incoming, future in prepared]
         outcomes = record_batch(self.runtime.engine, examined, self.runtime.profile)
-        for (_, incoming, auto, _), outcome in zip(prepared, outcomes, strict=True):
+        for outcome in outcomes:
             if outcome.created:
-                self._reply(outcome, incoming, auto)
+                self._reply(outcome.submission)
                 self._publish(outcome)
         return outcomes
 
@@ -281,24 +290,34 @@ class Poller:
                 self._workers.append(worker)
         return worker.parse(data)
 
-    def _reply(self, outcome: Outcome, incoming: IncomingMail, auto: bool) -> None:
-        row = outcome.submission
-        if self.mailer is None or not outcome.sender_ok or auto:
+    def _reply(self, row: Submission) -> None:
+        """Answer the sender once: claim the duty, send, hand it back if sending failed."""
+        if self.mailer is None or not row.reply_due or row.id is None:
             return
-        own = {a.lower() for a in self.runtime.profile.all_addresses}
-        if self.mailer.sender:
-            own.add(self.mailer.sender.lower())
-        if row.sender.lower() in own:  # never answer ourselves (mail loop)
-            return
+        if not claim_reply(self.runtime.engine, row.id):
+            return  # answered already (another poller, or an earlier try)
+        row.replied = True
+        if self.mailer.sender and row.sender.lower() == self.mailer.sender.lower():
+            return  # never answer ourselves (mail loop): claimed, not sent
         body = reply_body(row.reason, subject=row.subject, contact=self.runtime.profile.contact)
         try:
             self.mailer.send(row.sender, reply_subject(row.status), body)
         except MailError as err:
-            log.warning("reply to %s not sent: %s", row.sender, err)
-            return
-        assert row.id is not None
-        mark_replied(self.runtime.engine, row.id)
-        row.replied = True
+            log.warning("reply to %s not sent, will retry: %s", row.sender, err)
+            release_reply(self.runtime.engine, row.id)
+            row.replied = False
+
+    def retry_replies(self) -> int:
+        """Send the replies still owed (SMTP was down, or a crash came between the commit
+        and the send); returns how many were tried."""
+        if self.mailer is None:
+            return 0
+        owed = owed_replies(self.runtime.engine, older_than=REPLY_RETRY_AFTER, within=REPLY_WITHIN)
+        for row in owed:
+            if self._stop.is_set():
+                break
+            self._reply(row)
+        return len(owed)
 
     def _publish(self, outcome: Outcome) -> None:
         row = outcome.submission

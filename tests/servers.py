@@ -3,7 +3,6 @@ a private Dovecot IMAP server and an SMTP server (aiosmtpd), both on loopback.""
 
 from __future__ import annotations
 
-import socket
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -12,6 +11,9 @@ import pytest
 
 from tests.conftest import require_or_skip
 from tests.mail import dovecot as dovecot_module
+from tests.mail.dovecot import free_port
+
+__all__ = ["SmtpSink", "dovecot", "free_port", "smtp"]
 
 
 @pytest.fixture
@@ -50,9 +52,7 @@ def smtp() -> Iterator[SmtpSink]:
         from aiosmtpd.controller import Controller
     except ImportError:
         require_or_skip("aiosmtpd is not installed (pip install -e '.[test]')")
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
+    port = free_port()
     sink = SmtpSink(port)
 
     class Keep:

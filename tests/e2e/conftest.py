@@ -16,16 +16,10 @@ import pytest
 from tests.chat.fake_slack import BOT_TOKEN, FakeSlack
 from tests.chat.payloads import SECRET
 from tests.mail import dovecot as dovecot_module
-from tests.servers import SmtpSink
+from tests.servers import SmtpSink, free_port
 
 ADMIN = "UADMIN"
 STAFF_CHANNEL = "CSTAFF"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture
