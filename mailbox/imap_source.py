@@ -23,7 +23,7 @@ from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from hosho.core.db import session_scope
 from hosho.core.models import MailboxState, utcnow
@@ -135,16 +135,20 @@ class ImapSource:
                 client.subscribe_folder(real)
         return real
 
+    def _state(self, session: Session) -> MailboxState | None:
+        """This folder's row of the MailboxState table."""
+        return session.exec(
+            select(MailboxState)
+            .where(MailboxState.source == self.name[:200])
+            .where(MailboxState.folder == self.folder[:200])
+        ).first()
+
     def _note_uidvalidity(self) -> None:
         """Store UIDVALIDITY; a change is logged (stored UIDs then name other messages)."""
         for _attempt in range(3):
             try:
                 with session_scope(self.engine) as session:
-                    state = session.exec(
-                        select(MailboxState)
-                        .where(MailboxState.source == self.name[:200])
-                        .where(MailboxState.folder == self.folder[:200])
-                    ).first()
+                    state = self._state(session)
                     if state is None:
                         state = MailboxState(source=self.name[:200], folder=self.folder[:200])
                         session.add(state)
@@ -166,11 +170,7 @@ class ImapSource:
     def note_progress(self, last_uid: int) -> None:
         """Remember the highest UID recorded (for people reading the table)."""
         with session_scope(self.engine) as session:
-            state = session.exec(
-                select(MailboxState)
-                .where(MailboxState.source == self.name[:200])
-                .where(MailboxState.folder == self.folder[:200])
-            ).first()
+            state = self._state(session)
             if state is not None and last_uid > state.last_uid:
                 state.last_uid = last_uid
                 state.updated_at = utcnow()

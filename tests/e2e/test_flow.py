@@ -37,6 +37,12 @@ NUMBER = "0000000001"
 CONTRACTOR_MAIL = "info1@aya-kensetsu.example.jp"
 
 
+def plain_text(content: bytes) -> str:
+    """The text part of an e-mail (the SMTP reply)."""
+    reply = email.message_from_bytes(content, policy=policy.default)
+    return reply.get_body(("plain",)).get_content()  # type: ignore[union-attr,no-any-return]
+
+
 def post(url: str, body: str, ctype: str) -> int:
     request = urllib.request.Request(url, data=body.encode(), headers=signed_headers(body, ctype))
     with urllib.request.urlopen(request, timeout=30) as response:
@@ -131,8 +137,7 @@ def test_notice_from_chat_to_registration_and_lookup(town, dovecot, slack, smtp,
         # 3. The sender gets the 受付 reply by SMTP, without the key.
         _, recipients, content = smtp.wait(1)[0]
         assert recipients == [CONTRACTOR_MAIL]
-        reply = email.message_from_bytes(content, policy=policy.default)
-        body = reply.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+        body = plain_text(content)
         assert NUMBER in body and KEY not in body and "ABCD" not in body
 
         # 4. An admin looks it up on the D-Sure register (number and key).
@@ -174,8 +179,7 @@ def test_step3_certificate_is_rejected_with_the_right_advice(
         assert "STEP3" in staff
         _, recipients, content = smtp.wait(1)[0]
         assert recipients == [CONTRACTOR_MAIL]
-        reply = email.message_from_bytes(content, policy=policy.default)
-        body = reply.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+        body = plain_text(content)
         assert "認証キー等のお知らせ" in body and "STEP4" in body and "STEP3" in body
         assert KEY not in body
         wait_until(lambda: dovecot.count("hosho/rejected") == 1)
