@@ -1,5 +1,5 @@
 """Chat front end latency, in process: signed event → ``app.dispatch`` → lazy listener →
-the fake Slack Web API (tests/chat/fake_slack.py) sees the call.
+the fake Slack Web API (tests/bot/fake_slack.py) sees the call.
 
 * Q&A: a DM question → chat.postMessage seen by the fake (target p99 ≤ 50 ms);
 * notice: 「認証キー等のお知らせ 番号」 → files.completeUploadExternal seen (the upload
@@ -47,7 +47,7 @@ def main() -> int:
 
     work = Path(tempfile.mkdtemp(prefix="hosho-bench-chat-"))
     os.chdir(work)
-    from tests.chat.fake_slack import BOT_TOKEN, FakeSlack
+    from tests.bot.fake_slack import BOT_TOKEN, FakeSlack
 
     fake = FakeSlack().start()
     os.environ.update(
@@ -58,10 +58,10 @@ def main() -> int:
             "HOSHO_SLACK_API_URL": fake.api_url,
         }
     )
-    import tests.chat.payloads as payloads
-    from hosho.bot.app import create_app
-    from hosho.core.contractors import link_user
-    from hosho.core.contracts import import_contracts
+    import tests.bot.payloads as payloads
+    from hosho.bot.slack.app import create_app
+    from hosho.core.contracts.contractors import link_user
+    from hosho.core.contracts.importing import import_contracts
     from hosho.core.runtime import Runtime
     from tests.factories import contract_csv, contract_row
 

@@ -35,7 +35,7 @@ KINDS = ["前払金保証", "中間前払金保証", "契約保証"]
 
 
 def contract(n: int):  # type: ignore[no-untyped-def]
-    from hosho.core.models import Contract, Contractor
+    from hosho.core.store.models import Contract, Contractor
 
     key = f"{n:04d}ABCD{(n * 7919) % 10000:04d}WXYZ"
     return (
@@ -64,8 +64,8 @@ def main() -> int:
     args = parser.parse_args()
 
     started = time.perf_counter()
-    from hosho.core.notice import render_notice
-    from hosho.core.profile import load_profile
+    from hosho.core.documents.notice import render_notice
+    from hosho.core.rules.profile import load_profile
 
     profile = load_profile("aya")
     imported = time.perf_counter()
@@ -86,8 +86,8 @@ def main() -> int:
     per = total / len(times)
     p95 = statistics.quantiles(times, n=20)[18]
 
-    from hosho.core.pdf_reader import parse_pdf, read_pdf
-    from tests.test_pdf_reader import table_pdf
+    from hosho.core.documents.reader import parse_pdf, read_pdf
+    from tests.core.documents.test_reader import table_pdf
 
     parse_pdf(first_pdf)  # start the worker
     sample = [pdfs[i % len(pdfs)] for i in range(args.parses)]
@@ -109,7 +109,7 @@ def main() -> int:
         assert parse_pdf(foreign).document == "auth_key_notice"
     foreign_ms = (time.perf_counter() - t0) / 100 * 1000
 
-    print(f"imports (hosho.core.notice, profile): {(imported - started) * 1000:.0f} ms")
+    print(f"imports (hosho.core.documents.notice, profile): {(imported - started) * 1000:.0f} ms")
     print(f"first notice:        {first * 1000:.0f} ms  (goal ≤ 1500 ms; font parse + glyphs)")
     print(f"  imports + first:   {(imported - started + first) * 1000:.0f} ms")
     print(

@@ -24,8 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.mail.dovecot import Dovecot  # noqa: E402
-from tests.mail.town import contracts_csv, message, notice, number  # noqa: E402
+from tests.mailbox.dovecot import Dovecot  # noqa: E402
+from tests.mailbox.town import contracts_csv, message, notice, number  # noqa: E402
 
 CACHE = ROOT / "var" / "bench-mail"
 
@@ -107,7 +107,7 @@ def main() -> int:
         os.environ["HOSHO_DATABASE_URL"] = url
         for name in ("HOSHO_SMTP_HOST", "HOSHO_IMAP_KEYWORD_ONLY"):
             os.environ.pop(name, None)
-        from hosho.core.contracts import import_contracts
+        from hosho.core.contracts.importing import import_contracts
         from hosho.core.runtime import Runtime
         from hosho.core.settings import Settings
 

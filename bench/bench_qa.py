@@ -21,10 +21,10 @@ import tempfile
 import time
 from collections.abc import Callable
 
-from hosho.core.profile import Profile, load_profile
-from hosho.core.qa import answer, decide, index_for
-from hosho.core.qa_kb import Item, KnowledgeBase
-from hosho.core.qa_match import Index
+from hosho.core.qa.answers import answer, decide, index_for
+from hosho.core.qa.index import Index
+from hosho.core.qa.knowledge import Item, KnowledgeBase
+from hosho.core.rules.profile import Profile, load_profile
 
 # Questions of the kinds contractors ask, plus out-of-scope ones; mutated at random below.
 POOL = [

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
-from hosho.core.authkey import redact
+from hosho.core.contracts.authkey import redact
 
 
 class RedactKeys(logging.Filter):

@@ -42,7 +42,7 @@ class MainJob:
         stdin: TextIO | None = None,
         stdout: TextIO | None = None,
     ) -> None:
-        from hosho.bot.app import SlackBot
+        from hosho.bot.slack.app import SlackBot
         from hosho.mailbox.poller import Poller
 
         self.runtime = runtime
@@ -71,7 +71,7 @@ class MainJob:
         """Start the poller thread and the Slack app (the terminal chat runs in ``run``)."""
         self._poller_thread = self.poller.start_thread()
         if self.chat == "slack":
-            from hosho.bot.app import SlackBot
+            from hosho.bot.slack.app import SlackBot
 
             self.slack = SlackBot(self.runtime)
             self.slack.start(http_port=self.http_port, host=self.host)
@@ -80,7 +80,7 @@ class MainJob:
         log.info("hosho run: chat=%s inbox=%s", self.chat, self.inbox)
 
     def _print_staff_message(self, event: SubmissionEvent) -> None:
-        from hosho.bot.slack_staff import staff_text
+        from hosho.bot.slack.staff import staff_text
 
         text = staff_text(event).replace("*", "")
         self.stdout.write("\n[職員チャンネル] " + text.replace("\n", "\n  ") + "\n\n")
@@ -94,8 +94,8 @@ class MainJob:
         try:
             self.start()
             if self.chat == "terminal":
-                from hosho.bot.app import build_conversation
-                from hosho.bot.console import Console
+                from hosho.bot.slack.app import build_conversation
+                from hosho.bot.terminal.console import Console
 
                 settings = self.runtime.settings
                 console = Console(

@@ -15,13 +15,13 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from hosho.core.audit import record
-from hosho.core.authkey import keys_equal
-from hosho.core.contracts import contract_view, find_contract
-from hosho.core.db import session_scope
+from hosho.core.contracts.authkey import keys_equal
+from hosho.core.contracts.importing import contract_view, find_contract
 from hosho.core.errors import LookupRefused
-from hosho.core.models import Contract, Contractor, DsureRegistration, LookupAttempt, utcnow
-from hosho.core.profile import CERTIFICATE_TITLES
+from hosho.core.rules.profile import CERTIFICATE_TITLES
+from hosho.core.store.audit import record
+from hosho.core.store.db import session_scope
+from hosho.core.store.models import Contract, Contractor, DsureRegistration, LookupAttempt, utcnow
 from hosho.core.text import normalize_number
 
 #: The one answer to every failed lookup: unknown number, wrong key or locked.

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from hosho.core.models import utcnow
+from hosho.core.store.models import utcnow
 
 log = logging.getLogger(__name__)
 

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
-from hosho.core.db import ensure_schema
-from hosho.core.profile import Profile, load_profile
+from hosho.core.rules.profile import Profile, load_profile
 from hosho.core.settings import Settings, get_settings
+from hosho.core.store.db import ensure_schema
 
 
 @dataclass

@@ -25,9 +25,9 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from hosho.core.db import session_scope
-from hosho.core.models import MailboxState, utcnow
 from hosho.core.settings import Settings
+from hosho.core.store.db import session_scope
+from hosho.core.store.models import MailboxState, utcnow
 from hosho.mailbox.errors import MailError
 from hosho.mailbox.source import (
     REGISTERED_FOLDER,

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import Message
 
-from hosho.core.submissions import Attachment
+from hosho.core.submissions.checks import Attachment
 from hosho.mailbox.mime_fast import decode_base64, decode_body, leaves
 
 #: Charsets tried, in order, for bytes whose charset is unknown or wrong.

@@ -3,7 +3,7 @@
 Fetch, decide and act are separate steps (as in paperless-ngx's mail consumer):
 ``scan`` lists what waits in the inbox; messages whose place (folder/UIDVALIDITY/UID) is
 already recorded are only moved; the others are fetched in batches, parsed, checked and
-recorded by :func:`hosho.core.submissions.process` (one transaction each); only then is
+recorded by :func:`hosho.core.submissions.checks.process` (one transaction each); only then is
 the batch moved to hosho/registered or hosho/rejected. A crash anywhere leaves every
 message either unrecorded (taken again) or recorded (only moved again): exactly once.
 
@@ -32,14 +32,14 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from hosho.core.documents.reader import ParsedDocument
+from hosho.core.documents.worker import PdfWorker
 from hosho.core.events import SubmissionEvent, publish
-from hosho.core.models import Submission
-from hosho.core.pdf_reader import ParsedDocument
-from hosho.core.pdf_worker import PdfWorker
 from hosho.core.runtime import Runtime
-from hosho.core.submission_reasons import reply_body, reply_subject
-from hosho.core.submissions import Examined, IncomingMail, Outcome, PdfParser, examine_safely
-from hosho.core.submissions_store import (
+from hosho.core.store.models import Submission
+from hosho.core.submissions.checks import Examined, IncomingMail, Outcome, PdfParser, examine_safely
+from hosho.core.submissions.statuses import reply_body, reply_subject
+from hosho.core.submissions.store import (
     claim_reply,
     inbox_lock,
     owed_replies,
@@ -205,7 +205,7 @@ class Poller:
         refused = None
         if fetched.headers_only:
             mail = parse_headers(fetched.data, item.size)
-            from hosho.core.submission_reasons import reason
+            from hosho.core.submissions.statuses import reason
 
             refused = reason(
                 "too_large",

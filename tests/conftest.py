@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from hosho.core import settings as settings_module
-from hosho.core.db import get_engine, upgrade
+from hosho.core.store.db import get_engine, upgrade
 
 pytest_plugins = ["tests.servers"]  # the dovecot and smtp fixtures
 

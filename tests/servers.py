@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 import pytest
 
 from tests.conftest import require_or_skip
-from tests.mail import dovecot as dovecot_module
-from tests.mail.dovecot import free_port
+from tests.mailbox import dovecot as dovecot_module
+from tests.mailbox.dovecot import free_port
 
 __all__ = ["SmtpSink", "dovecot", "free_port", "smtp"]
 

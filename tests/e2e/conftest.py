@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.chat.fake_slack import BOT_TOKEN, FakeSlack
-from tests.chat.payloads import SECRET
-from tests.mail import dovecot as dovecot_module
+from tests.bot.fake_slack import BOT_TOKEN, FakeSlack
+from tests.bot.payloads import SECRET
+from tests.mailbox import dovecot as dovecot_module
 from tests.servers import SmtpSink, free_port
 
 ADMIN = "UADMIN"

@@ -18,14 +18,14 @@ from typing import Any
 
 import pytest
 
-from hosho.core.contractors import link_user
-from hosho.core.contracts import import_contracts
-from hosho.core.db import get_engine
-from hosho.core.documents import render_certificate_for
-from hosho.core.profile import load_profile
+from hosho.core.contracts.contractors import link_user
+from hosho.core.contracts.importing import import_contracts
+from hosho.core.documents.issuing import render_certificate_for
+from hosho.core.rules.profile import load_profile
+from hosho.core.store.db import get_engine
 from hosho.mailbox.compose import submission_message
-from tests.chat.fake_slack import FakeSlack
-from tests.chat.payloads import command_body, message_event, signed_headers
+from tests.bot.fake_slack import FakeSlack
+from tests.bot.payloads import command_body, message_event, signed_headers
 from tests.e2e.conftest import ADMIN, STAFF_CHANNEL, HoshoProcess, run_env
 from tests.factories import contract_csv, contract_row
 
@@ -93,7 +93,7 @@ def wait_text(
 @pytest.fixture
 def town(tmp_path: Path) -> str:
     url = f"sqlite:///{tmp_path / 'town.db'}"
-    from hosho.core.db import upgrade
+    from hosho.core.store.db import upgrade
 
     upgrade(url)
     engine = get_engine(url)

@@ -11,14 +11,14 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from hosho.core.contractors import link_user
-from hosho.core.contracts import import_contracts
-from hosho.core.db import get_engine, upgrade
-from hosho.core.documents import issue_notice
-from hosho.core.models import DsureRegistration, Submission
-from hosho.core.profile import load_profile
+from hosho.core.contracts.contractors import link_user
+from hosho.core.contracts.importing import import_contracts
+from hosho.core.documents.issuing import issue_notice
+from hosho.core.rules.profile import load_profile
+from hosho.core.store.db import get_engine, upgrade
+from hosho.core.store.models import DsureRegistration, Submission
 from hosho.mailbox.compose import submission_message
-from tests.chat.payloads import message_event
+from tests.bot.payloads import message_event
 from tests.conftest import _reset_postgres
 from tests.e2e.conftest import STAFF_CHANNEL, HoshoProcess, run_env
 from tests.e2e.test_flow import post

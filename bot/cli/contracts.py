@@ -1,0 +1,73 @@
+"""``hosho contracts import FILE.csv`` and ``hosho contracts list --json``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from hosho.bot.cli.output import echo_json
+
+
+def register(app: typer.Typer) -> None:
+    contracts = typer.Typer(
+        help="Surety contracts (imported from the surety side).", no_args_is_help=True
+    )
+
+    @contracts.command("import")
+    def import_(
+        file: Path = typer.Argument(..., help="CSV (UTF-8 with or without BOM, or CP932)."),
+    ) -> None:
+        """Import contracts; a bad row rejects the whole file with every bad line listed."""
+        from rich.console import Console
+        from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+        from hosho.core.contracts.importing import import_contracts
+        from hosho.core.errors import HoshoError
+        from hosho.core.runtime import Runtime
+
+        try:
+            data = file.read_bytes()
+        except OSError as err:
+            raise HoshoError(f"cannot read {file}: {err.strerror}") from None
+        runtime = Runtime.open()
+        console = Console(stderr=True)
+        show = console.is_terminal and data.count(b"\n") > 500
+        with Progress(
+            TextColumn("importing"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            TimeRemainingColumn(),
+            console=console,
+            transient=True,
+            disable=not show,
+        ) as bar:
+            task = bar.add_task("import", total=None)
+
+            def progress(done: int, total: int) -> None:
+                if done % 100 == 0 or done == total:
+                    bar.update(task, completed=done, total=total)
+
+            result = import_contracts(runtime.engine, data, actor="cli", progress=progress)
+        typer.echo(
+            f"imported {result.rows} contracts: {result.created} new, {result.updated} updated, "
+            f"{result.contractors_created} new contractors, {result.keys_generated} keys generated"
+        )
+
+    @contracts.command("list")
+    def list_(as_json: bool = typer.Option(False, "--json", help="One JSON array.")) -> None:
+        """List contracts (auth keys are never shown)."""
+        from hosho.core.contracts.importing import list_contracts
+        from hosho.core.runtime import Runtime
+
+        rows = list_contracts(Runtime.open().engine)
+        if as_json:
+            echo_json(rows)
+            return
+        for row in rows:
+            typer.echo(
+                f"{row['contract_number']}\t{row['kind']}\t{row['customer_id']}\t"
+                f"{row['contract_date']}\t{row['project_name']}"
+            )
+
+    app.add_typer(contracts, name="contracts")

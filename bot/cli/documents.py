@@ -1,0 +1,81 @@
+"""``hosho notice issue|parse`` and ``hosho certificate render``: the PDF documents."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+
+def _write(out: Path, data: bytes) -> None:
+    from hosho.core.errors import DocumentError
+
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(data)
+    except OSError as err:
+        raise DocumentError(f"cannot write {out}: {err.strerror}") from None
+
+
+def register(app: typer.Typer) -> None:
+    notice = typer.Typer(
+        help="電子証書閲覧用「認証キー」等のお知らせ (the notice PDF).", no_args_is_help=True
+    )
+    certificate = typer.Typer(help="電子証書 view (the STEP3 file).", no_args_is_help=True)
+
+    @notice.command("issue")
+    def issue(
+        number: str = typer.Argument(..., help="保証契約番号 (contract number)."),
+        out: Path = typer.Option(..., "--out", help="PDF file to write."),
+    ) -> None:
+        """Write the 認証キー等のお知らせ PDF of one contract."""
+        from hosho.core.documents.issuing import issue_notice
+        from hosho.core.runtime import Runtime
+
+        runtime = Runtime.open()
+        data, contract = issue_notice(runtime.engine, runtime.profile, number)
+        _write(out, data)
+        address = runtime.profile.address_for(contract.kind)
+        typer.echo(f"wrote {out} ({len(data):,} bytes); submit to {address}")
+
+    @notice.command("parse")
+    def parse(
+        file: Path = typer.Argument(..., help="A PDF someone sent."),
+        as_json: bool = typer.Option(False, "--json", help="One JSON object."),
+    ) -> None:
+        """Read a PDF: auth_key_notice, certificate or unknown (with the reason)."""
+        from hosho.core.documents.reader import parse_pdf
+        from hosho.core.errors import DocumentError
+
+        try:
+            data = file.read_bytes()
+        except OSError as err:
+            raise DocumentError(f"cannot read {file}: {err.strerror}") from None
+        result = parse_pdf(data)
+        if as_json:
+            typer.echo(result.to_json())
+            return
+        typer.echo(f"document: {result.document}")
+        if result.contract_number:
+            typer.echo(f"保証契約番号: {result.contract_number}")
+        if result.auth_key:
+            typer.echo(f"認証キー: {result.auth_key}")
+        if result.reason:
+            typer.echo(f"reason: {result.reason}")
+
+    @certificate.command("render")
+    def render(
+        number: str = typer.Argument(..., help="保証契約番号 (contract number)."),
+        out: Path = typer.Option(..., "--out", help="PDF file to write."),
+    ) -> None:
+        """Write the 電子証書 view of one contract (never shows the auth key)."""
+        from hosho.core.documents.issuing import render_certificate_for
+        from hosho.core.runtime import Runtime
+
+        runtime = Runtime.open()
+        data, _contract = render_certificate_for(runtime.engine, runtime.profile, number)
+        _write(out, data)
+        typer.echo(f"wrote {out} ({len(data):,} bytes)")
+
+    app.add_typer(notice, name="notice")
+    app.add_typer(certificate, name="certificate")

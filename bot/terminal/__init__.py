@@ -1,0 +1,1 @@
+"""The terminal front end: ``hosho chat`` over the same conversation as Slack."""

@@ -1,0 +1,1 @@
+"""Persistence: the SQLModel tables, engines and sessions, Alembic migrations, the audit log."""

@@ -1,0 +1,133 @@
+"""The D-Sure register: lookup success, one answer for every failure, lock-out, audit."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, select
+
+from hosho.core.contracts.importing import find_contract, import_contracts
+from hosho.core.dsure import REFUSAL, is_registered, locked_until, lookup, register
+from hosho.core.errors import LookupRefused
+from hosho.core.store.db import session_scope
+from hosho.core.store.models import AuditLog, DsureRegistration, LookupAttempt, utcnow
+from tests.factories import contract_csv, contract_row
+
+KEY = "ABCD-EFGH-JKMN-PQRS"
+NUMBER = "0000000001"
+
+
+@pytest.fixture
+def loaded(engine):  # type: ignore[no-untyped-def]
+    import_contracts(engine, contract_csv([contract_row(1, auth_key=KEY), contract_row(2)]))
+    return engine
+
+
+def _refused(engine, number: str, key: str, **kw) -> str:  # type: ignore[no-untyped-def]
+    with pytest.raises(LookupRefused) as caught:
+        lookup(engine, number, key, actor="test", **kw)
+    return str(caught.value)
+
+
+def test_lookup_with_number_and_key(loaded) -> None:  # type: ignore[no-untyped-def]
+    view = lookup(loaded, "０００００００００１", "abcd efgh jkmn pqrs", actor="staff")
+    assert view["contract_number"] == NUMBER
+    assert view["title"] == "前払金保証証書"
+    assert view["registered"] is False
+    assert KEY not in json.dumps(view, ensure_ascii=False)
+
+
+def test_wrong_key_and_unknown_number_look_the_same(loaded) -> None:  # type: ignore[no-untyped-def]
+    wrong_key = _refused(loaded, NUMBER, "ABCD-EFGH-JKMN-PQRT")
+    unknown = _refused(loaded, "9999999999", KEY)
+    others_key = _refused(loaded, "0000000002", KEY)
+    assert wrong_key == unknown == others_key == REFUSAL
+
+
+def test_five_failures_lock_the_number_for_15_minutes(loaded) -> None:  # type: ignore[no-untyped-def]
+    start = utcnow()
+    for i in range(5):
+        _refused(loaded, NUMBER, "WRONG", now=start + timedelta(minutes=i))
+    locked_at = start + timedelta(minutes=4)
+    # Locked: even the right key is refused, with the very same answer.
+    assert _refused(loaded, NUMBER, KEY, now=locked_at + timedelta(minutes=1)) == REFUSAL
+    assert (
+        _refused(loaded, NUMBER, KEY, now=locked_at + timedelta(minutes=14, seconds=59)) == REFUSAL
+    )
+    # Another number is not affected.
+    with pytest.raises(LookupRefused):
+        lookup(loaded, "0000000002", "WRONG", actor="test", now=locked_at)
+    # After 15 minutes the right key works again.
+    view = lookup(
+        loaded, NUMBER, KEY, actor="staff", now=locked_at + timedelta(minutes=15, seconds=1)
+    )
+    assert view["contract_number"] == NUMBER
+
+
+def test_four_failures_do_not_lock(loaded) -> None:  # type: ignore[no-untyped-def]
+    start = utcnow()
+    for i in range(4):
+        _refused(loaded, NUMBER, "WRONG", now=start + timedelta(seconds=i))
+    assert lookup(loaded, NUMBER, KEY, actor="t", now=start + timedelta(seconds=5))
+
+
+def test_failures_spread_over_more_than_15_minutes_do_not_lock() -> None:
+    t0 = utcnow()
+    spread = [t0 + timedelta(minutes=4 * i) for i in range(5)]  # 16 minutes from first to fifth
+    assert locked_until(spread, t0 + timedelta(minutes=17)) is None
+    tight = [t0 + timedelta(minutes=3 * i) for i in range(5)]
+    assert locked_until(tight, t0 + timedelta(minutes=13)) == tight[-1] + timedelta(minutes=15)
+
+
+def test_every_attempt_is_audited_without_the_key(loaded) -> None:  # type: ignore[no-untyped-def]
+    lookup(loaded, NUMBER, KEY, actor="slack:UADMIN")
+    _refused(loaded, NUMBER, "ZZZZ-ZZZZ-ZZZZ-ZZZY")
+    with Session(loaded) as s:
+        rows = s.exec(select(AuditLog).where(AuditLog.action == "dsure.lookup")).all()
+        attempts = s.exec(select(LookupAttempt)).all()
+    assert [(r.actor, r.target, r.result) for r in rows] == [
+        ("slack:UADMIN", NUMBER, "ok"),
+        ("test", NUMBER, "refused"),
+    ]
+    assert [a.success for a in attempts] == [True, False]
+    dump = json.dumps([r.model_dump(mode="json") for r in rows], ensure_ascii=False)
+    assert "ABCD" not in dump and "ZZZZ" not in dump
+
+
+def test_register_once(loaded) -> None:  # type: ignore[no-untyped-def]
+    with session_scope(loaded) as s:
+        contract = find_contract(s, NUMBER)
+        assert contract is not None and is_registered(s, contract) is None
+        first, created = register(s, contract, submission_id=None, by="mail")
+        again, created_again = register(s, contract, submission_id=None, by="mail")
+    assert created and not created_again and first.id == again.id
+    with Session(loaded) as s:
+        assert len(s.exec(select(DsureRegistration)).all()) == 1
+    assert lookup(loaded, NUMBER, KEY, actor="t")["registered"] is True
+
+
+def test_cli_lookup(loaded, db_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    env = {**os.environ, "HOSHO_DATABASE_URL": db_url}
+    ok = subprocess.run(
+        ["hosho", "dsure", "lookup", NUMBER, "--key", KEY, "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert ok.returncode == 0, ok.stderr
+    assert json.loads(ok.stdout)["title"] == "前払金保証証書"
+    bad = subprocess.run(
+        ["hosho", "dsure", "lookup", NUMBER, "--key", "nope", "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert bad.returncode == 1 and bad.stdout == ""
+    assert bad.stderr == f"error: {REFUSAL}\n"

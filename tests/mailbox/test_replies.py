@@ -1,0 +1,94 @@
+"""Replies are owed, claimed once and retried: SMTP down at first, a crash between the
+commit and the send, or two pollers, never lose or double a reply."""
+
+from __future__ import annotations
+
+import mailbox
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, select
+
+from hosho.core.store.models import Submission
+from hosho.core.submissions.store import claim_reply, owed_replies, release_reply
+from hosho.mailbox import poller as poller_module
+from hosho.mailbox.maildir_source import MaildirSource
+from hosho.mailbox.outgoing import Mailer
+from hosho.mailbox.poller import Poller
+from tests.mailbox.conftest import use_env
+from tests.mailbox.town import SENDER, TOWN, message, notice_message
+from tests.servers import free_port
+
+pytestmark = pytest.mark.smtp
+
+
+def _rows(engine) -> dict[str, Submission]:  # type: ignore[no-untyped-def]
+    with Session(engine) as session:
+        return {row.subject: row for row in session.exec(select(Submission))}
+
+
+def test_who_is_owed_a_reply(town, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    runtime = use_env(monkeypatch, {"HOSHO_MAILDIR": str(tmp_path / "inbox")})
+    inbox = mailbox.Maildir(tmp_path / "inbox", create=True)
+    inbox.add(notice_message(1, subject="person"))
+    bounce = message(subject="bounce")
+    inbox.add(bounce.replace(b"Subject:", b"Auto-Submitted: auto-replied\r\nSubject:", 1))
+    inbox.add(message(subject="bad sender", sender="not an address"))
+    inbox.add(message(subject="ourselves", sender=TOWN))
+    poller = Poller(runtime, mailer=None)
+    try:
+        poller.run_once()
+    finally:
+        poller.close()
+    due = {subject: row.reply_due for subject, row in _rows(runtime.engine).items()}
+    assert due == {"person": True, "bounce": False, "bad sender": False, "ourselves": False}
+
+
+def test_smtp_down_then_up_sends_the_owed_reply_once(  # type: ignore[no-untyped-def]
+    town, smtp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runtime = use_env(monkeypatch, {"HOSHO_MAILDIR": str(tmp_path / "inbox")})
+    monkeypatch.setattr(poller_module, "REPLY_RETRY_AFTER", timedelta(0))
+    mailbox.Maildir(tmp_path / "inbox", create=True).add(notice_message(1, subject="first"))
+    down = Mailer("127.0.0.1", port=free_port(), security="none", timeout=2)
+    poller = Poller(runtime, MaildirSource(tmp_path / "inbox"), mailer=down)
+    try:
+        stats = poller.run_once()
+    finally:
+        poller.close()
+    assert stats.processed == 1 and stats.replied == 0
+    row = _rows(runtime.engine)["first"]
+    assert row.status == "registered" and row.reply_due and not row.replied
+
+    up = Mailer("127.0.0.1", port=smtp.port, security="none")
+    for _ in range(2):  # the next passes: one reply, not two
+        poller = Poller(runtime, MaildirSource(tmp_path / "inbox"), mailer=up)
+        try:
+            poller.run_once()
+        finally:
+            poller.close()
+    (sent,) = smtp.wait(1)
+    assert sent[1] == [SENDER]
+    assert _rows(runtime.engine)["first"].replied
+    assert owed_replies(runtime.engine, older_than=timedelta(0), within=timedelta(days=1)) == []
+
+
+def test_a_reply_is_claimed_by_one_caller(
+    town, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    runtime = use_env(monkeypatch, {"HOSHO_MAILDIR": str(tmp_path / "inbox")})
+    mailbox.Maildir(tmp_path / "inbox", create=True).add(notice_message(2, subject="x"))
+    poller = Poller(runtime, mailer=None)  # no SMTP: the reply stays owed
+    try:
+        poller.run_once()
+    finally:
+        poller.close()
+    (owed,) = owed_replies(runtime.engine, older_than=timedelta(0), within=timedelta(days=1))
+    assert owed.id is not None
+    assert claim_reply(runtime.engine, owed.id) is True
+    assert claim_reply(runtime.engine, owed.id) is False  # a second poller gets nothing
+    release_reply(runtime.engine, owed.id)  # sending failed: owed again
+    assert claim_reply(runtime.engine, owed.id) is True
+    # Mail older than the retry window is not answered late.
+    assert owed_replies(runtime.engine, older_than=timedelta(0), within=timedelta(0)) == []
