@@ -16,9 +16,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from hosho.core.contracts.authkey import keys_equal
-from hosho.core.contracts.importing import contract_view, find_contract
+from hosho.core.contracts.ledger import contract_view, find_contract
 from hosho.core.errors import LookupRefused
-from hosho.core.rules.profile import CERTIFICATE_TITLES
+from hosho.core.rules.kinds import CERTIFICATE_TITLES
 from hosho.core.store.audit import record
 from hosho.core.store.db import session_scope
 from hosho.core.store.models import Contract, Contractor, DsureRegistration, LookupAttempt, utcnow

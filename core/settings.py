@@ -1,4 +1,9 @@
-"""Settings from the environment and ``.env`` (names fixed in DESIGN.md)."""
+"""Settings from the environment and ``.env``.
+
+The variable names (``HOSHO_*``, ``SLACK_*``) are what deployments set: renaming one
+breaks them, so a name, once released, stays. Code reads settings from the ``Runtime``
+its front end opened (``runtime.settings``), never from here directly.
+"""
 
 from __future__ import annotations
 

@@ -1,8 +1,12 @@
-"""和暦 (Japanese era calendar) dates for documents: 2024-09-01 → 令和6年9月1日."""
+"""Dates in Japan: the time zone (JST) and 和暦 (Japanese era calendar) dates for documents,
+2024-09-01 → 令和6年9月1日."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
+
+#: Japan Standard Time, UTC+9 all year (Japan has no daylight saving time).
+JST = timezone(timedelta(hours=9), "JST")
 
 # (first day, era name); newest first.
 _ERAS: tuple[tuple[date, str], ...] = (
@@ -22,6 +26,11 @@ def to_wareki(day: date) -> str:
             year_text = "元" if year == 1 else str(year)
             return f"{era}{year_text}年{day.month}月{day.day}日"
     raise ValueError(f"date before the Meiji era: {day.isoformat()}")
+
+
+def today_jst() -> date:
+    """Today in Japan."""
+    return datetime.now(JST).date()
 
 
 def both(day: date) -> str:

@@ -7,7 +7,7 @@ import io
 from collections.abc import Iterable
 from typing import Any
 
-from hosho.core.contracts.importing import COLUMNS
+from hosho.core.contracts.csv_rows import COLUMNS
 
 
 def contract_row(n: int = 1, **overrides: Any) -> dict[str, str]:

@@ -57,7 +57,7 @@ def register(app: typer.Typer) -> None:
     @contracts.command("list")
     def list_(as_json: bool = typer.Option(False, "--json", help="One JSON array.")) -> None:
         """List contracts (auth keys are never shown)."""
-        from hosho.core.contracts.importing import list_contracts
+        from hosho.core.contracts.ledger import list_contracts
         from hosho.core.runtime import Runtime
 
         rows = list_contracts(Runtime.open().engine)

@@ -37,7 +37,7 @@ def register(app: typer.Typer) -> None:
         would send it to the town; `hosho run` or `hosho poll --once` then takes it."""
         from sqlmodel import Session
 
-        from hosho.core.contracts.importing import find_contract
+        from hosho.core.contracts.ledger import find_contract
         from hosho.core.documents.reader import parse_pdf
         from hosho.core.errors import HoshoError
         from hosho.core.runtime import Runtime

@@ -33,7 +33,9 @@ def register(app: typer.Typer) -> None:
         from hosho.core.runtime import Runtime
 
         runtime = Runtime.open()
-        data, contract = issue_notice(runtime.engine, runtime.profile, number)
+        data, contract = issue_notice(
+            runtime.engine, runtime.profile, number, body_font=runtime.settings.pdf_font
+        )
         _write(out, data)
         address = runtime.profile.address_for(contract.kind)
         typer.echo(f"wrote {out} ({len(data):,} bytes); submit to {address}")
@@ -73,7 +75,9 @@ def register(app: typer.Typer) -> None:
         from hosho.core.runtime import Runtime
 
         runtime = Runtime.open()
-        data, _contract = render_certificate_for(runtime.engine, runtime.profile, number)
+        data, _contract = render_certificate_for(
+            runtime.engine, runtime.profile, number, body_font=runtime.settings.pdf_font
+        )
         _write(out, data)
         typer.echo(f"wrote {out} ({len(data):,} bytes)")
 

@@ -20,7 +20,8 @@ from sqlmodel import select
 
 from hosho.core.chat.replies import Reply, local_time
 from hosho.core.contracts.contractors import link_user, unlink_user
-from hosho.core.contracts.importing import find_contract, import_contracts
+from hosho.core.contracts.importing import import_contracts
+from hosho.core.contracts.ledger import find_contract
 from hosho.core.dsure import certificate_view, is_registered, lookup
 from hosho.core.errors import HoshoError
 from hosho.core.rules.profile import Profile

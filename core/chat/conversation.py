@@ -27,7 +27,7 @@ from hosho.core.chat.intents import Intent, is_code, parse
 from hosho.core.chat.linking import SendMail, confirm_code, request_code
 from hosho.core.chat.replies import Document, Reply, local_time
 from hosho.core.contracts.contractors import owns_contract
-from hosho.core.contracts.importing import find_contract
+from hosho.core.contracts.ledger import find_contract
 from hosho.core.documents.issuing import notice_filename
 from hosho.core.dsure import is_registered
 from hosho.core.errors import DocumentError

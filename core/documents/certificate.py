@@ -10,9 +10,12 @@ file".
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from hosho.core.documents.layout import Sheet, yen
 from hosho.core.documents.notice import check_electronic_kind
-from hosho.core.rules.profile import Profile, certificate_title
+from hosho.core.rules.kinds import certificate_title
+from hosho.core.rules.profile import Profile
 from hosho.core.store.models import Contract, Contractor
 from hosho.core.wareki import to_wareki
 
@@ -20,15 +23,20 @@ from hosho.core.wareki import to_wareki
 CERTIFICATE_DOCUMENT = "certificate"
 
 
-def render_certificate(contract: Contract, contractor: Contractor, profile: Profile) -> bytes:
+def render_certificate(
+    contract: Contract, contractor: Contractor, profile: Profile, *, body_font: Path | None = None
+) -> bytes:
     """The certificate view of one contract as PDF bytes (A4). Never contains the auth key.
+    ``body_font`` replaces the packaged Japanese font (the setting HOSHO_PDF_FONT).
 
     Raises DocumentError for 契約保証予約 (no electronic certificate) or a character the
     font cannot draw.
     """
     check_electronic_kind(contract)
     title = certificate_title(contract.kind)
-    sheet = Sheet(title, f"hosho:{CERTIFICATE_DOCUMENT}", profile.surety_company)
+    sheet = Sheet(
+        title, f"hosho:{CERTIFICATE_DOCUMENT}", profile.surety_company, body_font=body_font
+    )
     sheet.top_lines(
         ["電子証書（閲覧・印刷用）", f"保証契約番号　{contract.contract_number}"],
         [(f"{contract.orderer}　殿", 13.0)],

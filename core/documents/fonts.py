@@ -1,7 +1,8 @@
 """Fonts for the PDF documents, loaded once per process.
 
 The Japanese font is Noto Sans CJK JP from the PyPI package ``noto-cjk-sans-jp-regular``
-(OFL); ``HOSHO_PDF_FONT`` names another TTF/OTF. The 認証キー (auth key) is set in IBM Plex
+(OFL); another TTF/OTF can replace it (``body_font``: the front ends pass the setting
+``HOSHO_PDF_FONT`` from their Runtime). The 認証キー (auth key) is set in IBM Plex
 Mono (``fontpkg-ibm-plex-mono``, OFL), whose 0 (dotted), O, 1, l, I and 8/B cannot be
 confused.
 
@@ -274,11 +275,8 @@ class GlyphSource:
         pdf.fonts[font.fontkey] = font
 
 
-def body_font_path() -> Path:
-    """The Japanese text font: ``HOSHO_PDF_FONT`` or the packaged Noto Sans CJK JP."""
-    from hosho.core.settings import get_settings
-
-    override = get_settings().pdf_font
+def body_font_path(override: Path | None = None) -> Path:
+    """The Japanese text font: ``override`` when given, else the packaged Noto Sans CJK JP."""
     if override is not None:
         return Path(override)
     try:
@@ -308,14 +306,17 @@ BODY = "hosho-body"
 KEY = "hosho-key"
 
 
-def add_fonts(pdf: FPDF, body_text: str, key_text: str = "") -> None:
+def add_fonts(
+    pdf: FPDF, body_text: str, key_text: str = "", *, body_font: Path | None = None
+) -> None:
     """Register ``BODY`` (and ``KEY`` when ``key_text``) on ``pdf`` for exactly these texts.
+    ``body_font`` replaces the packaged Japanese font (see :func:`body_font_path`).
 
     Every string the document will print must be part of ``body_text`` / ``key_text``:
     the fonts hold only what was asked for. Raises DocumentError for a character the font
     lacks, before anything is drawn.
     """
     _install_subset_proxy()
-    glyph_source(body_font_path(), "body").add_to(pdf, BODY, body_text)
+    glyph_source(body_font_path(body_font), "body").add_to(pdf, BODY, body_text)
     if key_text:
         glyph_source(key_font_path(), "key").add_to(pdf, KEY, key_text)

@@ -8,7 +8,9 @@ contractor only ever gets the 認証キー of their own contracts); the mail fro
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlmodel import select
@@ -55,23 +57,45 @@ def issue_notice(
     *,
     customer_id: str | None = None,
     issued: date | None = None,
+    body_font: Path | None = None,
 ) -> tuple[bytes, Contract]:
     """The 認証キー等のお知らせ PDF of one contract, and the contract (for the reply text:
-    where to send it is ``profile.address_for(contract.kind)``)."""
+    where to send it is ``profile.address_for(contract.kind)``). ``body_font`` is the
+    setting HOSHO_PDF_FONT (``runtime.settings.pdf_font``): None for the packaged font."""
     from hosho.core.documents.notice import render_notice
 
     contract, contractor = load_contract(engine, number, customer_id)
-    return render_notice(contract, contractor, profile, issued=issued), contract
+    pdf = render_notice(contract, contractor, profile, issued=issued, body_font=body_font)
+    return pdf, contract
 
 
 def render_certificate_for(
-    engine: Engine, profile: Profile, number: str, *, customer_id: str | None = None
+    engine: Engine,
+    profile: Profile,
+    number: str,
+    *,
+    customer_id: str | None = None,
+    body_font: Path | None = None,
 ) -> tuple[bytes, Contract]:
     """The 電子証書 view (STEP3 file) of one contract, and the contract."""
     from hosho.core.documents.certificate import render_certificate
 
     contract, contractor = load_contract(engine, number, customer_id)
-    return render_certificate(contract, contractor, profile), contract
+    return render_certificate(contract, contractor, profile, body_font=body_font), contract
+
+
+def notice_renderer(
+    body_font: Path | None = None,
+) -> Callable[[Contract, Contractor, Profile], bytes]:
+    """``render_notice`` with the font fixed, for a chat front end's Conversation:
+    ``notice_renderer(runtime.settings.pdf_font)`` (fpdf2 is imported on the first call)."""
+
+    def render(contract: Contract, contractor: Contractor, profile: Profile) -> bytes:
+        from hosho.core.documents.notice import render_notice
+
+        return render_notice(contract, contractor, profile, body_font=body_font)
+
+    return render
 
 
 def notice_filename(contract: Contract) -> str:
@@ -80,9 +104,12 @@ def notice_filename(contract: Contract) -> str:
     return f"認証キー等のお知らせ_{safe}.pdf"
 
 
-def warm_up(profile: Profile, background: bool = True) -> threading.Thread | None:
+def warm_up(
+    profile: Profile, background: bool = True, *, body_font: Path | None = None
+) -> threading.Thread | None:
     """Load the fonts and draw the fixed text once now (about 0.6 s), so that the first
-    notice a contractor asks for comes as fast as the rest (about 20 ms).
+    notice a contractor asks for comes as fast as the rest (about 20 ms). ``body_font``
+    must be the font the documents will use (HOSHO_PDF_FONT), or nothing is warmed.
 
     Front ends call this at start-up; ``background`` runs it in a daemon thread. A broken
     font is not reported here: the first real document raises DocumentError.
@@ -102,8 +129,8 @@ def warm_up(profile: Profile, background: bool = True) -> threading.Thread | Non
         )  # fmt: skip
         contractor = Contractor(customer_id="-", name="-", email="-")
         try:
-            render_notice(contract, contractor, profile, issued=day)
-            render_certificate(contract, contractor, profile)
+            render_notice(contract, contractor, profile, issued=day, body_font=body_font)
+            render_certificate(contract, contractor, profile, body_font=body_font)
         except HoshoError:
             pass
 

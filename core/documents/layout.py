@@ -1,6 +1,6 @@
 """A4 layout shared by the notice and the certificate: blocks first, then one drawing pass.
 
-The text of every block is known before drawing, so the fonts (see ``pdf_fonts``) are made
+The text of every block is known before drawing, so the fonts (see ``fonts``) are made
 for exactly these characters; a character the font lacks stops the document with a
 DocumentError before anything is drawn.
 """
@@ -11,7 +11,8 @@ import json
 import re
 import unicodedata
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fpdf.fonts import TTFFont
@@ -21,9 +22,6 @@ from hosho.core.documents.fonts import BODY, KEY, add_fonts
 
 if TYPE_CHECKING:
     from fpdf import FPDF
-
-#: Japan Standard Time (no daylight saving): the default issue date is a Japanese day.
-JST = timezone(timedelta(hours=9), "JST")
 
 _MARGIN = 20.0
 _WIDTH = 210.0 - 2 * _MARGIN
@@ -128,11 +126,6 @@ def clean(text: str) -> str:
     return "".join(c for c in text if c == "\n" or unicodedata.category(c) not in ("Cc", "Cf"))
 
 
-def today_jst() -> date:
-    """Today in Japan."""
-    return datetime.now(JST).date()
-
-
 def yen(amount: int) -> str:
     """An amount in yen as written on Japanese documents: 金12,345,000円."""
     return f"金{amount:,}円"
@@ -141,8 +134,12 @@ def yen(amount: int) -> str:
 class Sheet:
     """One A4 page of blocks (title, label/value rows, boxes), drawn in order."""
 
-    def __init__(self, title: str, subject: str, author: str) -> None:
+    def __init__(
+        self, title: str, subject: str, author: str, *, body_font: Path | None = None
+    ) -> None:
+        """``body_font`` replaces the packaged Japanese font (a TTF/OTF file)."""
         self.title_text = title
+        self.body_font = body_font
         self.subject = subject
         self.author = author
         self._ops: list[Op] = []
@@ -334,7 +331,12 @@ class Sheet:
         pdf = FPDF(orientation="P", unit="mm", format="A4")
         pdf.set_margins(_MARGIN, 18, _MARGIN)
         pdf.set_auto_page_break(True, margin=15)
-        add_fonts(pdf, "".join(self._texts) + "0123456789 /", "".join(self._keys))
+        add_fonts(
+            pdf,
+            "".join(self._texts) + "0123456789 /",
+            "".join(self._keys),
+            body_font=self.body_font,
+        )
         pdf.set_title(self.title_text)
         pdf.set_author(self.author)
         pdf.set_subject(self.subject)

@@ -11,20 +11,20 @@ back exactly.
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 from hosho.core.documents.finding import format_key
-from hosho.core.documents.layout import Sheet, today_jst, yen
+from hosho.core.documents.layout import Sheet, yen
 from hosho.core.errors import DocumentError
+from hosho.core.rules.kinds import ELECTRONIC_KINDS
 from hosho.core.rules.profile import Profile
 from hosho.core.store.models import Contract, Contractor
-from hosho.core.wareki import to_wareki
+from hosho.core.wareki import to_wareki, today_jst
 
 #: The title WJCS uses for this PDF; the reader recognises it.
 NOTICE_TITLE = "電子証書閲覧用「認証キー」等のお知らせ"
 #: The value of ``document`` in the embedded data and in ParsedDocument.
 NOTICE_DOCUMENT = "auth_key_notice"
-#: The kinds of guarantee that have an electronic certificate (契約保証予約 has none).
-ELECTRONIC_KINDS = ("前払金保証", "中間前払金保証", "契約保証")
 
 
 def check_electronic_kind(contract: Contract) -> None:
@@ -40,10 +40,13 @@ def render_notice(
     contractor: Contractor,
     profile: Profile,
     issued: date | None = None,
+    *,
+    body_font: Path | None = None,
 ) -> bytes:
     """The notice of one contract as PDF bytes (A4, one page).
 
-    ``issued`` is the issue date (発行日, default today in Japan), printed in 和暦.
+    ``issued`` is the issue date (発行日, default today in Japan), printed in 和暦;
+    ``body_font`` replaces the packaged Japanese font (the setting HOSHO_PDF_FONT).
     Raises DocumentError for a kind without an electronic certificate, a malformed key,
     or a character the font cannot draw.
     """
@@ -56,7 +59,9 @@ def render_notice(
     # to another section, which the profile does not name).
     named = profile.submission_section and address == profile.submission_address
     where = f"{profile.submission_section}　" if named else ""
-    sheet = Sheet(NOTICE_TITLE, f"hosho:{NOTICE_DOCUMENT}", profile.surety_company)
+    sheet = Sheet(
+        NOTICE_TITLE, f"hosho:{NOTICE_DOCUMENT}", profile.surety_company, body_font=body_font
+    )
     sheet.top_lines(
         [f"発行日　{to_wareki(issued)}", profile.surety_company],
         [(f"{contractor.name}　様", 13.0), (f"お客様ID　{contractor.customer_id}", 9.0)],

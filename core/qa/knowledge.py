@@ -1,4 +1,4 @@
-"""The Q&A knowledge base: a TOML file per profile in ``hosho/core/knowledge/``.
+"""The Q&A knowledge base: a TOML file per profile in ``hosho/core/qa/data/``.
 
 Items hold no town facts. Answers carry placeholders ({town}, {start_date_wareki},
 {address_text}…) filled from the municipality profile, so another town's profile gives
@@ -12,28 +12,24 @@ import string
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any
+from typing import Annotated, Any
 
-from hosho.core.errors import ConfigError
-from hosho.core.rules.profile import WORK_TYPES, Profile
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from hosho.core.errors import ConfigError, Location, config_error, dotted
+from hosho.core.rules.kinds import WORK_TYPES
+from hosho.core.rules.profile import Profile
 
 #: Longest answer (characters) once the profile's facts are filled in.
 MAX_ANSWER = 400
-
-
-@dataclass(frozen=True)
-class Item:
-    """One topic: a short title, the answer, example questions and keywords.
-
-    ``reject`` items are topics hosho deliberately does not answer; they have no answer.
-    """
-
-    id: str
-    title: str
-    answer: str
-    questions: tuple[str, ...]
-    keywords: tuple[str, ...]
-    reject: bool = False
 
 
 @dataclass(frozen=True)
@@ -89,22 +85,124 @@ def profile_facts(profile: Profile) -> dict[str, str]:
     }
 
 
-def _strings(raw: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
-    values = raw.get(key, [])
-    if not isinstance(values, list) or not all(isinstance(v, str) and v.strip() for v in values):
-        raise ConfigError(f"{where}: {key} must be a list of non-empty strings")
-    return tuple(values)
-
-
-def _fill(text: str, facts: dict[str, str], where: str) -> str:
+def _fill(text: str, info: ValidationInfo) -> str:
+    """The text with the profile's facts (``info.context["facts"]``) in its placeholders."""
+    facts: dict[str, str] = (info.context or {})["facts"]
     try:
         fields = [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
     except ValueError as err:
-        raise ConfigError(f"{where}: bad placeholder syntax: {err}") from None
+        raise ValueError(f"has bad placeholder syntax: {err}") from None
     unknown = sorted({f for f in fields if f not in facts})
     if unknown:
-        raise ConfigError(f"{where}: unknown placeholder {{{unknown[0]}}}")
+        raise ValueError(f"has an unknown placeholder {{{unknown[0]}}}")
     return text.format_map(facts)
+
+
+def _not_blank(text: str) -> str:
+    if not text.strip():
+        raise ValueError("must not be empty")
+    return text
+
+
+#: A question or keyword: a non-empty string, placeholders filled.
+Phrase = Annotated[str, AfterValidator(_not_blank), AfterValidator(_fill)]
+
+
+class Item(BaseModel):
+    """One topic: a short title, the answer, example questions and keywords.
+
+    ``reject`` items (the ``[[reject]]`` tables) are topics hosho deliberately does not
+    answer; they need no title or answer.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    id: Annotated[str, AfterValidator(_not_blank)]
+    title: str = ""
+    answer: str = ""
+    questions: tuple[Phrase, ...] = ()
+    keywords: tuple[Phrase, ...] = ()
+    reject: bool = False
+
+    @field_validator("title")
+    @classmethod
+    def _title(cls, value: str) -> str:
+        return value.strip()
+
+    @field_validator("answer")
+    @classmethod
+    def _answer(cls, value: str, info: ValidationInfo) -> str:
+        text = _fill(value.strip(), info)
+        if len(text) > MAX_ANSWER:
+            raise ValueError(f"is {len(text)} characters (max {MAX_ANSWER})")
+        return text
+
+    @model_validator(mode="after")
+    def _complete(self) -> Item:
+        if not self.questions and not self.keywords:
+            raise ValueError("needs questions or keywords")
+        if not self.reject and not (self.title and self.answer):
+            raise ValueError("is missing title or answer")
+        return self
+
+
+class _KnowledgeFile(BaseModel):
+    """The TOML file: ``version``, ``starters``, ``[[item]]`` and ``[[reject]]`` tables."""
+
+    version: int = 1
+    #: Topics offered when a question is near none (ids of items, in order).
+    starters: tuple[str, ...] = ()
+    item: tuple[Item, ...] = ()
+    reject: tuple[Item, ...] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _tag(cls, data: Any) -> Any:
+        """Check the version first; mark each entry with the table it came from."""
+        if not isinstance(data, dict):
+            return data
+        if data.get("version", 1) != 1:
+            raise ValueError(f"unsupported version {data.get('version')!r}")
+        tagged = dict(data)
+        for table, reject in (("item", False), ("reject", True)):
+            entries = data.get(table)
+            if isinstance(entries, list):
+                tagged[table] = [
+                    {**e, "reject": reject} if isinstance(e, dict) else e for e in entries
+                ]
+        return tagged
+
+    @model_validator(mode="after")
+    def _consistent(self) -> _KnowledgeFile:
+        seen: set[str] = set()
+        for table, items in (("item", self.item), ("reject", self.reject)):
+            for entry in items:
+                if entry.id in seen:
+                    raise ValueError(f"{table} {entry.id}: duplicate id")
+                seen.add(entry.id)
+        if not self.item:
+            raise ValueError("no [[item]]")
+        answerable = {entry.id for entry in self.item}
+        if not all(s in answerable for s in self.starters):
+            raise ValueError("starters must list ids of [[item]] entries")
+        return self
+
+
+def _entry_place(data: dict[str, Any]) -> Any:
+    """Names an entry of ``[[item]]``/``[[reject]]`` by its id (``item what_is: answer``),
+    or by its position when it has none (``item #3``)."""
+
+    def place(loc: Location) -> str:
+        if len(loc) < 2 or loc[0] not in ("item", "reject") or not isinstance(loc[1], int):
+            return dotted(loc)
+        entries = data.get(str(loc[0]))
+        entry = entries[loc[1]] if isinstance(entries, list) else None
+        ident = entry.get("id") if isinstance(entry, dict) else None
+        named = isinstance(ident, str) and ident.strip()
+        head = f"{loc[0]} {ident}" if named else f"{loc[0]} #{loc[1] + 1}"
+        return f"{head}: {dotted(loc[2:])}" if len(loc) > 2 else head
+
+    return place
 
 
 def parse_knowledge(
@@ -115,46 +213,13 @@ def parse_knowledge(
     Any problem (missing field, duplicate id, unknown placeholder, an answer longer than
     MAX_ANSWER characters) is a ConfigError naming the file and the item.
     """
-    if data.get("version", 1) != 1:
-        raise ConfigError(f"knowledge {source}: unsupported version {data.get('version')!r}")
-    facts = profile_facts(profile)
-    items: list[Item] = []
-    seen: set[str] = set()
-    for table, reject in (("item", False), ("reject", True)):
-        entries = data.get(table, [])
-        if not isinstance(entries, list):
-            raise ConfigError(f"knowledge {source}: [[{table}]] must be an array of tables")
-        for n, raw in enumerate(entries, start=1):
-            if not isinstance(raw, dict):
-                raise ConfigError(f"knowledge {source}: {table} #{n} must be a table")
-            item_id = raw.get("id")
-            if not isinstance(item_id, str) or not item_id.strip():
-                raise ConfigError(f"knowledge {source}: {table} #{n} has no id")
-            where = f"knowledge {source}: {table} {item_id}"
-            if item_id in seen:
-                raise ConfigError(f"{where}: duplicate id")
-            seen.add(item_id)
-            questions = tuple(_fill(q, facts, where) for q in _strings(raw, "questions", where))
-            keywords = tuple(_fill(k, facts, where) for k in _strings(raw, "keywords", where))
-            if not questions and not keywords:
-                raise ConfigError(f"{where}: needs questions or keywords")
-            title = raw.get("title", "")
-            answer = raw.get("answer", "")
-            if not isinstance(title, str) or not isinstance(answer, str):
-                raise ConfigError(f"{where}: title and answer must be strings")
-            if not reject and not (title.strip() and answer.strip()):
-                raise ConfigError(f"{where}: missing title or answer")
-            text = _fill(answer.strip(), facts, where)
-            if len(text) > MAX_ANSWER:
-                raise ConfigError(f"{where}: answer is {len(text)} characters (max {MAX_ANSWER})")
-            items.append(Item(item_id, title.strip(), text, questions, keywords, reject))
-    if not any(not item.reject for item in items):
-        raise ConfigError(f"knowledge {source}: no [[item]]")
-    starters = data.get("starters", [])
-    answerable = {item.id for item in items if not item.reject}
-    if not isinstance(starters, list) or not all(s in answerable for s in starters):
-        raise ConfigError(f"knowledge {source}: starters must list ids of [[item]] entries")
-    return KnowledgeBase(name=source, items=tuple(items), starters=tuple(starters))
+    try:
+        parsed = _KnowledgeFile.model_validate(data, context={"facts": profile_facts(profile)})
+    except ValidationError as err:
+        raise config_error(f"knowledge {source}", err, _entry_place(data)) from None
+    return KnowledgeBase(
+        name=source, items=(*parsed.item, *parsed.reject), starters=parsed.starters
+    )
 
 
 def load_knowledge(profile: Profile) -> KnowledgeBase:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from hosho.core.rules.kinds import ELECTRONIC_KINDS, KINDS
 from hosho.core.rules.profile import Profile
 from hosho.core.store.models import Contract
 from hosho.core.text import squeeze
@@ -14,9 +15,10 @@ from hosho.core.wareki import to_wareki
 
 
 def kind_reason(kind: str, profile: Profile) -> str | None:
-    """契約保証予約 and kinds outside the profile are not covered."""
-    if kind == "契約保証予約":
-        return "契約保証予約は電子保証の対象外です。書面の保証証書で手続きしてください。"
+    """Kinds without an electronic certificate (契約保証予約) and kinds outside the profile
+    are not covered."""
+    if kind in KINDS and kind not in ELECTRONIC_KINDS:
+        return f"{kind}は電子保証の対象外です。書面の保証証書で手続きしてください。"
     if kind not in profile.covered_kinds:
         covered = "・".join(profile.covered_kinds)
         return f"{kind}は{profile.name}の電子保証の対象外です（対象: {covered}）。"

@@ -1,6 +1,6 @@
 """Municipality profiles: the rules one town applies to 電子保証 submissions.
 
-A profile is a TOML file in ``hosho/core/profiles/`` (name, 運用開始日 start date,
+A profile is a TOML file in ``hosho/core/rules/profiles/`` (name, 運用開始日 start date,
 covered kinds of guarantee and work types, the submission address per kind, an
 optional subject rule). 綾町 (``aya``) is the default.
 """
@@ -8,39 +8,54 @@ optional subject rule). 綾町 (``aya``) is the default.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from importlib import resources
+from typing import Annotated, Any
 
 from email_validator import EmailNotValidError, validate_email
+from pydantic import (
+    AfterValidator,
+    AliasPath,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
-from hosho.core.errors import ConfigError
+from hosho.core.errors import ConfigError, config_error
+from hosho.core.rules.kinds import ELECTRONIC_KINDS, WORK_TYPES
 from hosho.core.text import nfkc
 from hosho.core.wareki import to_wareki
 
-#: 保証の種類 (kinds of guarantee) hosho knows. 契約保証予約 (a reservation) is never electronic.
-KINDS = ("前払金保証", "中間前払金保証", "契約保証", "契約保証予約")
-#: 保証の種類 → the title of its 保証証書 (certificate). 契約保証予約 has no electronic one.
-CERTIFICATE_TITLES = {
-    "前払金保証": "前払金保証証書",
-    "中間前払金保証": "中間前払金保証証書",
-    "契約保証": "契約保証証書",
-}
+
+def _email(value: str) -> str:
+    try:
+        return validate_email(value, check_deliverability=False).normalized
+    except EmailNotValidError as err:
+        raise ValueError(f"is not an e-mail address: {err}") from None
 
 
-def certificate_title(kind: str) -> str:
-    """The title of the certificate of this kind of guarantee (KeyError for 契約保証予約)."""
-    return CERTIFICATE_TITLES[kind]
+def _names_from(allowed: tuple[str, ...]) -> AfterValidator:
+    def check(values: tuple[str, ...]) -> tuple[str, ...]:
+        bad = [v for v in values if v not in allowed]
+        if bad or not values:
+            raise ValueError(f"has unknown or no values: {bad} (allowed: {', '.join(allowed)})")
+        return values
+
+    return AfterValidator(check)
 
 
-#: 業務の種類 (work types).
-WORK_TYPES = ("工事", "建設コンサルタント業務")
+Email = Annotated[str, AfterValidator(_email)]
 
 
-@dataclass(frozen=True)
-class SubjectRule:
+class SubjectRule(BaseModel):
     """What a submission e-mail's subject must look like (after NFKC)."""
+
+    model_config = ConfigDict(frozen=True, strict=True)
 
     prefix: str = ""
     include_project_name: bool = False
@@ -63,28 +78,59 @@ class SubjectRule:
         return f"{self.prefix}{name}" if self.include_project_name else self.prefix
 
 
-@dataclass(frozen=True)
-class Profile:
-    """One municipality's 電子保証 rules."""
+def _in(*path: str) -> Any:
+    """A field read from a table of the TOML file (``[submission] address = …``)."""
+    return Field(validation_alias=AliasPath(*path))
+
+
+class Profile(BaseModel):
+    """One municipality's 電子保証 rules, validated from its TOML file.
+
+    The file's tables ``[submission]``, ``[surety]`` and ``[contact]`` become flat
+    fields (``submission.address`` → ``submission_address``).
+    """
+
+    model_config = ConfigDict(frozen=True, populate_by_name=True)
 
     id: str
     name: str
-    name_kana: str
-    prefecture: str
-    start_date: date
-    covered_kinds: tuple[str, ...]
-    work_types: tuple[str, ...]
+    name_kana: str = ""
+    prefecture: str = ""
+    #: 運用開始日: contracts concluded on or after this day are covered.
+    start_date: date = Field(strict=True)
+    covered_kinds: Annotated[tuple[str, ...], _names_from(ELECTRONIC_KINDS)]
+    work_types: Annotated[tuple[str, ...], _names_from(WORK_TYPES)]
+    #: Names that count as this town in a contract's 発注者 (orderer); default: the name.
     orderer_names: tuple[str, ...]
-    submission_method: str
-    submission_address: str
-    submission_section: str
-    surety_company: str
-    surety_url: str
-    surety_service: str
-    contact: str
+    submission_method: str = _in("submission", "method")
+    submission_address: Email = _in("submission", "address")
+    submission_section: str = Field("", validation_alias=AliasPath("submission", "section"))
+    surety_company: str = _in("surety", "company")
+    surety_url: str = _in("surety", "url")
+    surety_service: str = Field("e-Net保証", validation_alias=AliasPath("surety", "service"))
+    contact: str = _in("contact", "text")
+    #: The knowledge file (``hosho/core/qa/data/<knowledge>.toml``); default: the id.
     knowledge: str
-    address_by_kind: dict[str, str] = field(default_factory=dict)
+    address_by_kind: dict[str, Email] = Field(
+        default_factory=dict, validation_alias=AliasPath("submission", "by_kind")
+    )
     subject_rule: SubjectRule | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _defaults(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            data = {"orderer_names": [data.get("name", "")], "knowledge": data.get("id"), **data}
+        return data
+
+    @field_validator("address_by_kind")
+    @classmethod
+    def _covered(cls, value: dict[str, str], info: ValidationInfo) -> dict[str, str]:
+        covered = info.data.get("covered_kinds", ())
+        for kind in value:
+            if kind not in covered:
+                raise ValueError(f"names uncovered kind {kind}")
+        return value
 
     @property
     def start_date_wareki(self) -> str:
@@ -123,75 +169,10 @@ def load_profile(name: str = "aya") -> Profile:
     return parse_profile(data, source=name)
 
 
-def parse_profile(data: dict, source: str = "profile") -> Profile:  # type: ignore[type-arg]
-    """Build a Profile from parsed TOML, checking every field."""
-
-    def need(table: dict, key: str, kind: type, where: str = "") -> object:  # type: ignore[type-arg]
-        if key not in table:
-            raise ConfigError(f"profile {source}: missing {where}{key}")
-        value = table[key]
-        if not isinstance(value, kind):
-            raise ConfigError(f"profile {source}: {where}{key} must be {kind.__name__}")
-        return value
-
-    def email(value: str, where: str) -> str:
-        try:
-            return validate_email(value, check_deliverability=False).normalized
-        except EmailNotValidError as err:
-            raise ConfigError(
-                f"profile {source}: {where} is not an e-mail address: {err}"
-            ) from None
-
-    def names(key: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
-        values = need(data, key, list)
-        assert isinstance(values, list)
-        bad = [v for v in values if v not in allowed]
-        if bad or not values:
-            raise ConfigError(f"profile {source}: {key} has unknown or no values: {bad}")
-        return tuple(values)
-
-    start = need(data, "start_date", date)
-    submission = need(data, "submission", dict)
-    surety = need(data, "surety", dict)
-    contact = need(data, "contact", dict)
-    assert isinstance(start, date) and isinstance(submission, dict)
-    assert isinstance(surety, dict) and isinstance(contact, dict)
-    kinds = names("covered_kinds", KINDS[:3])
-    by_kind_raw = submission.get("by_kind", {})
-    if not isinstance(by_kind_raw, dict):
-        raise ConfigError(f"profile {source}: submission.by_kind must be a table")
-    by_kind = {}
-    for kind, address in by_kind_raw.items():
-        if kind not in kinds:
-            raise ConfigError(f"profile {source}: submission.by_kind names uncovered kind {kind}")
-        by_kind[kind] = email(str(address), f"submission.by_kind.{kind}")
-    rule = None
-    if "subject_rule" in data:
-        raw = need(data, "subject_rule", dict)
-        assert isinstance(raw, dict)
-        rule = SubjectRule(
-            prefix=str(raw.get("prefix", "")),
-            include_project_name=bool(raw.get("include_project_name", False)),
-        )
-    return Profile(
-        id=str(need(data, "id", str)),
-        name=str(need(data, "name", str)),
-        name_kana=str(data.get("name_kana", "")),
-        prefecture=str(data.get("prefecture", "")),
-        start_date=start,
-        covered_kinds=kinds,
-        work_types=names("work_types", WORK_TYPES),
-        orderer_names=tuple(str(n) for n in data.get("orderer_names", [data.get("name", "")])),
-        submission_method=str(need(submission, "method", str, "submission.")),
-        submission_address=email(
-            str(need(submission, "address", str, "submission.")), "submission.address"
-        ),
-        submission_section=str(submission.get("section", "")),
-        surety_company=str(need(surety, "company", str, "surety.")),
-        surety_url=str(need(surety, "url", str, "surety.")),
-        surety_service=str(surety.get("service", "e-Net保証")),
-        contact=str(need(contact, "text", str, "contact.")),
-        knowledge=str(data.get("knowledge", data.get("id", ""))),
-        address_by_kind=by_kind,
-        subject_rule=rule,
-    )
+def parse_profile(data: dict[str, Any], source: str = "profile") -> Profile:
+    """A Profile from parsed TOML; the first problem is a ConfigError naming the file and
+    the field (``profile aya: submission.address is not an e-mail address: …``)."""
+    try:
+        return Profile.model_validate(data)
+    except ValidationError as err:
+        raise config_error(f"profile {source}", err) from None

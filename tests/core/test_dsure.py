@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from hosho.core.contracts.importing import find_contract, import_contracts
+from hosho.core.contracts.importing import import_contracts
+from hosho.core.contracts.ledger import find_contract
 from hosho.core.dsure import REFUSAL, is_registered, locked_until, lookup, register
 from hosho.core.errors import LookupRefused
 from hosho.core.store.db import session_scope

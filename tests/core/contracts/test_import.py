@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, func, select
 
-from hosho.core.contracts.importing import import_contracts, list_contracts
+from hosho.core.contracts.importing import import_contracts
+from hosho.core.contracts.ledger import list_contracts
 from hosho.core.errors import HoshoError, ImportRejected
 from hosho.core.store.models import AuditLog, Contract, Contractor
 from tests.factories import contract_csv, contract_row

@@ -16,7 +16,12 @@ from sqlalchemy import Engine
 
 from hosho.core.documents.certificate import render_certificate
 from hosho.core.documents.finding import MACHINE_FILE, find_in_text
-from hosho.core.documents.issuing import issue_notice, load_contract, render_certificate_for
+from hosho.core.documents.issuing import (
+    issue_notice,
+    load_contract,
+    notice_renderer,
+    render_certificate_for,
+)
 from hosho.core.documents.notice import render_notice
 from hosho.core.documents.reader import parse_pdf, read_pdf
 from hosho.core.errors import DocumentError, NotFound
@@ -109,9 +114,9 @@ def test_notice_round_trip_through_embedded_copy_and_through_text(notice_pdf: by
 
 
 def test_notice_uses_the_submission_address_for_the_kind() -> None:
-    from dataclasses import replace
-
-    profile = replace(load_profile("aya"), address_by_kind={"契約保証": "keiyaku@town.example.jp"})
+    profile = load_profile("aya").model_copy(
+        update={"address_by_kind": {"契約保証": "keiyaku@town.example.jp"}}
+    )
     contract, contractor = make_contract(kind="契約保証")
     text = pdf_text(render_notice(contract, contractor, profile))
     assert "keiyaku@town.example.jp" in text and "zaisei@town.aya.lg.jp" not in text
@@ -163,24 +168,22 @@ def test_long_project_name_is_wrapped_not_cut(tmp_path: Path) -> None:
     assert len(pypdf.PdfReader(io.BytesIO(data)).pages) <= 2
 
 
-def test_hosho_pdf_font_overrides_the_packaged_font(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_body_font_replaces_the_packaged_font(tmp_path: Path) -> None:
     from hosho.core.documents import fonts as pdf_fonts
-    from hosho.core.settings import get_settings
 
     latin_only = pdf_fonts.key_font_path()  # a real font without Japanese glyphs
-    monkeypatch.setenv("HOSHO_PDF_FONT", str(latin_only))
-    get_settings.cache_clear()
-    assert pdf_fonts.body_font_path() == latin_only
+    assert pdf_fonts.body_font_path(latin_only) == latin_only
+    assert pdf_fonts.body_font_path() == _noto()
     contract, contractor = make_contract()
     with pytest.raises(DocumentError, match=latin_only.name):
-        render_notice(contract, contractor, load_profile("aya"))
+        render_notice(contract, contractor, load_profile("aya"), body_font=latin_only)
+    with pytest.raises(DocumentError, match=latin_only.name):
+        render_certificate(contract, contractor, load_profile("aya"), body_font=latin_only)
+    with pytest.raises(DocumentError, match=latin_only.name):  # what a Conversation calls
+        notice_renderer(latin_only)(contract, contractor, load_profile("aya"))
     copy = tmp_path / "MyJapanese.otf"
     shutil.copyfile(_noto(), copy)
-    monkeypatch.setenv("HOSHO_PDF_FONT", str(copy))
-    get_settings.cache_clear()
-    data = render_notice(contract, contractor, load_profile("aya"))
+    data = render_notice(contract, contractor, load_profile("aya"), body_font=copy)
     assert pdf_fonts.glyph_source(copy, "body").path == copy
     assert read_pdf(data).auth_key == KEY
 
@@ -295,6 +298,24 @@ def test_cli_issue_parse_render(stored: Engine, db_url: str, tmp_path: Path) -> 
     missing = _hosho(["notice", "issue", "42", "--out", "x.pdf"], tmp_path, db_url)
     assert missing.returncode == 1 and missing.stderr.count("\n") == 1
     assert "Traceback" not in missing.stderr and not (tmp_path / "x.pdf").exists()
+
+
+def test_cli_documents_use_the_hosho_pdf_font_setting(
+    stored: Engine, db_url: str, tmp_path: Path
+) -> None:
+    """HOSHO_PDF_FONT reaches the documents through the Runtime's settings."""
+    from hosho.core.documents.fonts import key_font_path
+
+    latin_only = key_font_path()  # a real font without Japanese glyphs
+    for args in (["notice", "issue"], ["certificate", "render"]):
+        out = subprocess.run(
+            ["hosho", *args, "000123-45", "--out", "x.pdf"], capture_output=True, text=True,
+            cwd=tmp_path, env={**os.environ, "HOSHO_DATABASE_URL": db_url,
+                               "HOSHO_PDF_FONT": str(latin_only)},
+        )  # fmt: skip
+        assert out.returncode == 1, out.stdout
+        assert latin_only.name in out.stderr and "Traceback" not in out.stderr
+    assert not (tmp_path / "x.pdf").exists()
 
 
 def test_invisible_characters_in_data_are_dropped_not_an_error() -> None:

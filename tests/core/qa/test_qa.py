@@ -77,7 +77,7 @@ def test_bad_knowledge_base_is_a_config_error_naming_the_problem(change: Any, me
 
 
 def test_missing_knowledge_file_is_a_config_error() -> None:
-    profile = dataclasses.replace(load_profile("aya"), knowledge="nope")
+    profile = load_profile("aya").model_copy(update={"knowledge": "nope"})
     with pytest.raises(ConfigError, match="nope.toml"):
         load_knowledge(profile)
 

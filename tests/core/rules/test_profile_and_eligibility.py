@@ -43,10 +43,37 @@ def test_unknown_profile_is_a_clear_error() -> None:
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"start_date": "2024-09-01"}, "start_date must be date"),
-        ({"covered_kinds": ["前払金保証", "保険"]}, "covered_kinds"),
-        ({"submission": {"method": "email", "address": "not-an-address"}}, "submission.address"),
+        ({"start_date": "2024-09-01"}, "start_date must be a date"),
+        ({"covered_kinds": ["前払金保証", "保険"]}, r"covered_kinds has unknown .*'保険'"),
+        ({"covered_kinds": ["契約保証予約"]}, "covered_kinds has unknown"),  # never electronic
+        (
+            {"submission": {"method": "email", "address": "not-an-address"}},
+            "submission.address is not an e-mail address",
+        ),
+        (
+            {
+                "submission": {
+                    "method": "email",
+                    "address": "a@town.example.jp",
+                    "by_kind": {"契約保証": "x"},
+                }
+            },
+            "submission.by_kind.契約保証 is not an e-mail address",
+        ),
+        (
+            {
+                "covered_kinds": ["契約保証"],
+                "submission": {
+                    "method": "email",
+                    "address": "a@town.example.jp",
+                    "by_kind": {"前払金保証": "b@town.example.jp"},
+                },
+            },
+            "submission.by_kind names uncovered kind 前払金保証",
+        ),
+        ({"submission": {"address": "a@town.example.jp"}}, "submission has no method"),
         ({"work_types": []}, "work_types"),
+        ({"subject_rule": {"prefix": 1}}, "subject_rule.prefix must be text"),
     ],
 )
 def test_invalid_profile_is_a_clear_error(change: dict, message: str) -> None:
@@ -57,8 +84,9 @@ def test_invalid_profile_is_a_clear_error(change: dict, message: str) -> None:
         resources.files("hosho.core.rules").joinpath("profiles", "aya.toml").read_text("utf-8")
     )
     data.update(change)
-    with pytest.raises(ConfigError, match=message):
+    with pytest.raises(ConfigError, match=f"^profile broken: {message}") as caught:
         parse_profile(data, source="broken")
+    assert "\n" not in str(caught.value)  # one line, not pydantic's report
 
 
 def _reason(**kw: object) -> str | None:
