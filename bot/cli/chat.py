@@ -20,7 +20,7 @@ def register(app: typer.Typer) -> None:
 
         runtime = Runtime.open()
         settings = runtime.settings
-        warm_up(runtime.profile, background=True)
+        warm_up(runtime.profile, background=True, body_font=settings.pdf_font)
         Console(build_conversation(runtime), user or settings.chat_user, settings.notice_dir).run()
 
     @app.command("bot")

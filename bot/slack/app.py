@@ -23,7 +23,7 @@ from hosho.bot.slack.staff import StaffChannel
 from hosho.core.chat.conversation import Conversation
 from hosho.core.chat.dedup import forget_older_than
 from hosho.core.chat.linking import SendMail
-from hosho.core.documents.issuing import warm_up
+from hosho.core.documents.issuing import notice_renderer, warm_up
 from hosho.core.errors import ConfigError
 from hosho.core.runtime import Runtime
 from hosho.core.settings import Settings
@@ -60,6 +60,7 @@ def build_conversation(runtime: Runtime, platform: str = "slack") -> Conversatio
         admins=runtime.settings.admins,
         send_mail=mail_sender(runtime.settings),
         platform=platform,
+        render_notice=notice_renderer(runtime.settings.pdf_font),
     )
 
 
@@ -128,7 +129,8 @@ class SlackBot:
     def start(self, http_port: int | None = None, host: str = "0.0.0.0") -> None:
         """Socket Mode by default; with ``http_port``, the Events API on that port."""
         settings = self.runtime.settings
-        warm_up(self.runtime.profile, background=True)  # the first notice comes fast too
+        # The first notice comes fast too.
+        warm_up(self.runtime.profile, background=True, body_font=settings.pdf_font)
         if http_port is not None:
             if not settings.slack_signing_secret:
                 raise ConfigError("SLACK_SIGNING_SECRET is not set (needed with --http)")
