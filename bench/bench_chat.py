@@ -68,7 +68,7 @@ def main() -> int:
     payloads.SECRET = "bench-secret"
     runtime = Runtime.open()
     import_contracts(runtime.engine, contract_csv([contract_row(n) for n in range(1, 101)]))
-    link_user(runtime.engine, "C00001", "UOWNER", by="bench")
+    link_user(runtime.engine, "C00001", "UOWNER", by="bench", platform="slack")
     app, _ = create_app(runtime)
     stamps = itertools.count(1)
 

@@ -94,12 +94,12 @@ class MainJob:
         try:
             self.start()
             if self.chat == "terminal":
-                from hosho.bot.slack.app import build_conversation
+                from hosho.bot.conversation import TERMINAL, build_conversation
                 from hosho.bot.terminal.console import Console
 
                 settings = self.runtime.settings
                 console = Console(
-                    build_conversation(self.runtime),
+                    build_conversation(self.runtime, TERMINAL),
                     settings.chat_user,
                     settings.notice_dir,
                     self.stdout,

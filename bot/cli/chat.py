@@ -9,11 +9,11 @@ def register(app: typer.Typer) -> None:
     @app.command("chat")
     def chat(
         user: str = typer.Option(
-            None, "--user", help="Chat user ID to act as (default HOSHO_CHAT_USER)."
+            None, "--user", help="Terminal chat user ID to act as (default HOSHO_CHAT_USER)."
         ),
     ) -> None:
         """The bot in the terminal: one message a line on stdin, answers on stdout."""
-        from hosho.bot.slack.app import build_conversation
+        from hosho.bot.conversation import TERMINAL, build_conversation
         from hosho.bot.terminal.console import Console
         from hosho.core.documents.issuing import warm_up
         from hosho.core.runtime import Runtime
@@ -21,7 +21,8 @@ def register(app: typer.Typer) -> None:
         runtime = Runtime.open()
         settings = runtime.settings
         warm_up(runtime.profile, background=True, body_font=settings.pdf_font)
-        Console(build_conversation(runtime), user or settings.chat_user, settings.notice_dir).run()
+        conversation = build_conversation(runtime, TERMINAL)
+        Console(conversation, user or settings.chat_user, settings.notice_dir).run()
 
     @app.command("bot")
     def bot(

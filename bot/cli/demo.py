@@ -13,11 +13,12 @@ def register(app: typer.Typer) -> None:
     @demo.command("seed")
     def seed() -> None:
         """Import the demo contracts and link HOSHO_CHAT_USER to the demo contractor D0001."""
+        from hosho.bot.conversation import TERMINAL
         from hosho.core.contracts.demo import DEMO_CUSTOMER, seed_demo
         from hosho.core.runtime import Runtime
 
         runtime = Runtime.open()
-        result = seed_demo(runtime.engine, runtime.settings.chat_user)
+        result = seed_demo(runtime.engine, runtime.settings.chat_user, platform=TERMINAL)
         typer.echo(
             f"demo: {result.rows} contracts ({result.created} new); "
             f"{runtime.settings.chat_user} is linked to お客様ID {DEMO_CUSTOMER}"

@@ -38,9 +38,10 @@ def register(app: typer.Typer) -> None:
             log_file = Path("var/hosho.log")
         logs.configure(file=log_file)
         if demo:
+            from hosho.bot.conversation import TERMINAL
             from hosho.core.contracts.demo import seed_demo
 
-            seeded = seed_demo(runtime.engine, runtime.settings.chat_user)
+            seeded = seed_demo(runtime.engine, runtime.settings.chat_user, platform=TERMINAL)
             typer.echo(
                 f"demo: {seeded.rows} contracts; you are {runtime.settings.chat_user}, "
                 "linked to お客様ID D0001",

@@ -2,8 +2,9 @@
 
 ``SlackBot(runtime)`` builds everything; ``start()`` connects Socket Mode
 (SLACK_APP_TOKEN), or ``start(http_port=PORT)`` serves the Events API at /slack/events
-with signature checks; both return at once. ``stop()`` disconnects, stops the server and
-the staff-channel subscriber. ``hosho bot`` and ``hosho run`` drive it this way.
+with signature checks (``http.EventsServer``); both return at once. ``stop()`` disconnects,
+stops the server and the staff-channel subscriber. ``hosho bot`` and ``hosho run`` drive
+it this way. Its chat users are platform SLACK, with their Slack ids.
 """
 
 from __future__ import annotations
@@ -17,13 +18,14 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk import WebClient
 
+from hosho.bot.conversation import SLACK, build_conversation
 from hosho.bot.slack.chat import SlackChat
+from hosho.bot.slack.http import EventsServer
 from hosho.bot.slack.listeners import register_listeners
 from hosho.bot.slack.staff import StaffChannel
 from hosho.core.chat.conversation import Conversation
 from hosho.core.chat.dedup import forget_older_than
-from hosho.core.chat.linking import SendMail
-from hosho.core.documents.issuing import notice_renderer, warm_up
+from hosho.core.documents.issuing import warm_up
 from hosho.core.errors import ConfigError
 from hosho.core.runtime import Runtime
 from hosho.core.settings import Settings
@@ -40,28 +42,6 @@ class _ClientGivenFilter(logging.Filter):
 
 
 logging.getLogger("slack_bolt.App").addFilter(_ClientGivenFilter())
-
-
-def mail_sender(settings: Settings) -> SendMail | None:
-    """``send(to, subject, body)`` over the SMTP settings, or None when no SMTP host."""
-    try:
-        from hosho.mailbox.outgoing import mailer_from_settings
-    except ImportError:  # the mail front end is not installed in this build
-        return None
-    mailer = mailer_from_settings(settings)
-    return None if mailer is None else mailer.send
-
-
-def build_conversation(runtime: Runtime, platform: str = "slack") -> Conversation:
-    """The dispatcher with this process's settings (admins, link-code mail)."""
-    return Conversation(
-        engine=runtime.engine,
-        profile=runtime.profile,
-        admins=runtime.settings.admins,
-        send_mail=mail_sender(runtime.settings),
-        platform=platform,
-        render_notice=notice_renderer(runtime.settings.pdf_font),
-    )
 
 
 def web_client(settings: Settings) -> WebClient:
@@ -92,7 +72,7 @@ def create_app(
         listener_executor=ThreadPoolExecutor(max_workers=8, thread_name_prefix="hosho-bolt"),
     )
     chat = SlackChat(
-        conversation=conversation or build_conversation(runtime),
+        conversation=conversation or build_conversation(runtime, SLACK),
         bot_token=client.token or "",
         api_url=client.base_url,
     )
@@ -120,7 +100,7 @@ class SlackBot:
         self.runtime = runtime
         self.app, self.chat = create_app(runtime, client=client, **kw)
         self._socket: Any = None
-        self._server: Any = None
+        self._server: EventsServer | None = None
         self._staff: StaffChannel | None = None
         self.port: int | None = None
         self._stopping = threading.Event()
@@ -134,11 +114,9 @@ class SlackBot:
         if http_port is not None:
             if not settings.slack_signing_secret:
                 raise ConfigError("SLACK_SIGNING_SECRET is not set (needed with --http)")
-            from hosho.bot.slack.http import make_server, serve_in_thread
-
-            self._server = make_server(self.app, host, http_port)
-            self.port = self._server.server_address[1]
-            serve_in_thread(self._server)
+            self._server = EventsServer(self.app, host, http_port)
+            self.port = self._server.port
+            self._server.start()
             log.info("Slack Events API on %s:%s/slack/events", host, self.port)
         else:
             if not settings.slack_app_token:
@@ -173,6 +151,5 @@ class SlackBot:
             self._socket.close()
             self._socket = None
         if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+            self._server.close()
             self._server = None

@@ -3,26 +3,31 @@
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
+from hosho.bot.slack.markup import mention
 from hosho.core.chat.replies import Reply
 
 #: action_id prefix of the suggestion buttons (``listeners/actions``).
 TOPIC_ACTION = "qa_topic"
-_MENTION_RE = re.compile(r"&lt;@([A-Z0-9]+)&gt;")
 _SECTION_LIMIT = 2900
 
 
 def escape(text: str) -> str:
-    """Slack mrkdwn escaping of &, < and >, keeping ``<@U123>`` mentions made by core."""
-    value = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _MENTION_RE.sub(r"<@\1>", value)
+    """Slack mrkdwn escaping of &, < and > (no text of ours becomes markup)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def mrkdwn(reply: Reply) -> str:
+    """The reply's text as mrkdwn: text escaped, the users it names as mentions."""
+    return "".join(
+        escape(part) if isinstance(part, str) else mention(part.user_id) for part in reply.pieces()
+    )
 
 
 def _sections(text: str) -> list[dict[str, Any]]:
     chunks, current = [], ""
-    for line in escape(text).splitlines() or [""]:
+    for line in text.splitlines() or [""]:
         if len(current) + len(line) + 1 > _SECTION_LIMIT and current:
             chunks.append(current)
             current = ""
@@ -47,7 +52,7 @@ def parse_topic_value(value: str) -> tuple[str, str]:
 
 def blocks_for(reply: Reply) -> list[dict[str, Any]]:
     """The answer as sections, then up to three buttons for nearby topics."""
-    blocks = _sections(reply.text)
+    blocks = _sections(mrkdwn(reply))
     if reply.suggestions:
         label = "こちらの質問ですか？" if reply.kind == "fallback" else "関連する質問"
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": label}]})
@@ -70,5 +75,5 @@ def blocks_for(reply: Reply) -> list[dict[str, Any]]:
 
 
 def fallback_text(reply: Reply) -> str:
-    """The notification text (``text`` next to ``blocks``)."""
-    return reply.text[:3000]
+    """The notification text (``text`` next to ``blocks``), in the same markup."""
+    return mrkdwn(reply)[:3000]

@@ -4,7 +4,8 @@ Listeners call these methods *after* the ack (as bolt lazy listeners). Each meth
 the delivery in the ProcessedEvent table first, so a retried delivery (X-Slack-Retry-Num,
 the same event_id, or the same message seen as both ``message.im`` and ``app_mention``)
 never produces a second reply or upload, even across replicas. No rule lives here: the
-answers come from ``hosho.core.chat.conversation``.
+answers come from ``hosho.core.chat.conversation``, which gets plain text and plain user
+ids (``markup.plain_text``) and whose replies are rendered back as mrkdwn (``blocks``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from urllib.request import Request, urlopen
 
 from slack_sdk import WebClient
 
-from hosho.bot.slack.blocks import blocks_for, fallback_text
+from hosho.bot.slack.blocks import blocks_for, fallback_text, mrkdwn
+from hosho.bot.slack.markup import plain_text
 from hosho.core.chat.conversation import Conversation
 from hosho.core.chat.dedup import claim
 from hosho.core.chat.replies import Reply
@@ -37,22 +39,24 @@ class SlackChat:
 
     # ---- entry points (called by the listeners) ------------------------------------
 
-    def on_direct_message(self, body: dict[str, Any], client: WebClient) -> None:
-        """A ``message.im`` event: answer in the same DM."""
+    def on_direct_message(
+        self, body: dict[str, Any], client: WebClient, bot_user: str | None
+    ) -> None:
+        """A ``message.im`` event: answer in the same DM (``bot_user``: the bot's own id)."""
         event = body.get("event", {})
         if not self._from_a_person(event) or event.get("channel_type") != "im":
             return
         if not claim(self.conversation.engine, self._message_key(body)):
             log.info("duplicate delivery of %s ignored", body.get("event_id"))
             return
-        user, text = event["user"], event.get("text") or ""
+        user, text = event["user"], plain_text(event.get("text") or "", bot_user=bot_user)
         attachment = (
             self._attachment(event) if self.conversation.wants_attachment(user, text) else None
         )
         replies = self.conversation.handle(user, text, attachment=attachment)
         self.deliver(client, replies, user=user, channel=event["channel"], in_dm=True)
 
-    def on_mention(self, body: dict[str, Any], client: WebClient) -> None:
+    def on_mention(self, body: dict[str, Any], client: WebClient, bot_user: str | None) -> None:
         """An ``app_mention``: answer in a thread; contract replies go to the user's DM."""
         event = body.get("event", {})
         if not self._from_a_person(event):
@@ -61,20 +65,24 @@ class SlackChat:
             log.info("duplicate delivery of %s ignored", body.get("event_id"))
             return
         user = event["user"]
-        replies = self.conversation.handle(user, event.get("text") or "")
+        text = plain_text(event.get("text") or "", bot_user=bot_user)
+        replies = self.conversation.handle(user, text)
         in_dm = event.get("channel_type") == "im" or str(event.get("channel", "")).startswith("D")
         thread = event.get("thread_ts") or event.get("ts")
         self.deliver(
             client, replies, user=user, channel=event["channel"], thread_ts=thread, in_dm=in_dm
         )
 
-    def on_command(self, command: dict[str, Any], client: WebClient, respond: Any) -> None:
+    def on_command(
+        self, command: dict[str, Any], client: WebClient, respond: Any, bot_user: str | None
+    ) -> None:
         """``/hosho …``: the admin commands; the answer is shown only to the caller."""
         key = f"slack:command:{command.get('trigger_id') or command.get('command_ts', '')}"
         if command.get("trigger_id") and not claim(self.conversation.engine, key):
             return
         user = command["user_id"]
-        replies = self.conversation.admin.run(user, command.get("text") or "")
+        text = plain_text(command.get("text") or "", bot_user=bot_user)
+        replies = self.conversation.admin.run(user, text)
         for reply in replies:
             respond(text=fallback_text(reply), blocks=blocks_for(reply), response_type="ephemeral")
 
@@ -127,7 +135,7 @@ class SlackChat:
                 file=doc.content,
                 filename=doc.filename,
                 title=doc.title,
-                initial_comment=reply.text,
+                initial_comment=mrkdwn(reply),
             )
             return
         client.chat_postMessage(

@@ -1,7 +1,9 @@
 """``hosho chat``: the same dispatcher as the Slack app, on stdin and stdout.
 
-One message a line; HOSHO_CHAT_USER is who you are (link it like a Slack user). A notice
-PDF is written under HOSHO_NOTICE_DIR and its path printed. Typing the number of a
+One message a line; HOSHO_CHAT_USER is who you are: a chat user of platform TERMINAL
+(``hosho.bot.conversation``), linked apart from Slack users (``hosho demo seed`` links the demo one). Text
+goes to core as typed; a user a reply names is shown as its plain id. A notice PDF is
+written under HOSHO_NOTICE_DIR and its path printed. Typing the number of a
 suggested topic asks that topic. ``/hosho import FILE.csv`` reads the CSV from disk (the
 terminal's stand-in for a Slack attachment). End of input ends the session cleanly.
 """
@@ -20,7 +22,7 @@ PROMPT = "> "
 
 
 class Console:
-    """A terminal session for one chat user."""
+    """A terminal session for one chat user (give it a conversation for TERMINAL)."""
 
     def __init__(
         self,
@@ -53,7 +55,7 @@ class Console:
 
     def show(self, reply: Reply) -> None:
         """Print a reply: text, the saved file's path, numbered suggestions."""
-        self.out.write(reply.text.rstrip() + "\n")
+        self.out.write("".join(str(part) for part in reply.pieces()).rstrip() + "\n")
         if reply.document is not None:
             self.notice_dir.mkdir(parents=True, exist_ok=True)
             path = self.notice_dir / reply.document.filename

@@ -2,6 +2,8 @@
 
 Only the chat users in HOSHO_ADMIN_USER_IDS may run them; everyone else is refused. Every
 call, allowed or not, is written to the audit log (``admin.<command>``), never with a key.
+A user argument (``link USER お客様ID``) is the plain id the front end passed in; the
+replies name users as ``UserRef`` for the front end to render.
 
 ``lookup NUMBER [KEY]`` is the D-Sure (発注者用保証確認サービス, the orderer's certificate
 lookup) check: with the 認証キー it is the register's own lookup; without it, the
@@ -18,11 +20,11 @@ from typing import Any
 from sqlalchemy import Engine, func
 from sqlmodel import select
 
-from hosho.core.chat.replies import Reply, local_time
+from hosho.core.chat.replies import Part, Reply, UserRef, local_time
 from hosho.core.contracts.contractors import link_user, unlink_user
 from hosho.core.contracts.importing import import_contracts
 from hosho.core.contracts.ledger import find_contract
-from hosho.core.dsure import certificate_view, is_registered, lookup
+from hosho.core.dsure import certificate_view, lookup, registration_of
 from hosho.core.errors import HoshoError
 from hosho.core.rules.profile import Profile
 from hosho.core.store.audit import record
@@ -40,7 +42,7 @@ HELP = """管理者コマンド:
 /hosho import — 契約CSVの取込（ボットへのDMにCSVを添付し「hosho import」と送信）
 /hosho faq reload — Q&Aの再読込
 /hosho help — この一覧"""
-_USER_RE = re.compile(r"^<@([A-Z0-9]+)(?:\|[^>]*)?>$|^@?([A-Z0-9]{5,})$")
+_USER_RE = re.compile(r"^@?([A-Za-z0-9][A-Za-z0-9._-]{0,63})$")
 CERT_FIELDS = (
     ("title", "証書"),
     ("contract_number", "保証契約番号"),
@@ -58,9 +60,9 @@ CERT_FIELDS = (
 
 
 def chat_user(text: str) -> str | None:
-    """A Slack user from ``<@U123|name>``, ``<@U123>``, ``@U123`` or ``U123``."""
+    """The plain user id of a command argument (``U123``, or ``@U123`` as the help shows)."""
     match = _USER_RE.match(text.strip())
-    return (match.group(1) or match.group(2)) if match else None
+    return match.group(1) if match else None
 
 
 def certificate_text(view: dict[str, Any]) -> str:
@@ -78,7 +80,7 @@ class AdminCommands:
     engine: Engine
     profile: Profile
     admins: frozenset[str]
-    platform: str = "slack"
+    platform: str
     reload_faq: Callable[[], None] | None = None
 
     def run(self, actor: str, text: str, *, attachment: bytes | None = None) -> list[Reply]:
@@ -100,7 +102,7 @@ class AdminCommands:
             self._audit(actor, command, target, "failed")
             return [Reply("admin", f"エラー: {err}")]
         self._audit(actor, command, target, result)
-        return [Reply("admin", text)]
+        return [Reply.naming("admin", (text,) if isinstance(text, str) else text)]
 
     def _audit(self, actor: str, command: str, target: str, result: str) -> None:
         with session_scope(self.engine) as session:
@@ -130,7 +132,7 @@ class AdminCommands:
             contract = find_contract(session, number)
             if contract is None:
                 return f"保証契約番号 {number} の契約は登録されていません。", "unknown"
-            if is_registered(session, contract) is None:
+            if registration_of(session, contract) is None:
                 return f"保証契約番号 {contract.contract_number}: 未提出", "not_submitted"
             return certificate_text(certificate_view(session, contract)), "ok"
 
@@ -173,22 +175,27 @@ class AdminCommands:
         ]
         return "\n".join(lines), "ok"
 
-    def _cmd_link(self, actor: str, args: list[str], attachment: bytes | None) -> tuple[str, str]:
+    def _cmd_link(
+        self, actor: str, args: list[str], attachment: bytes | None
+    ) -> tuple[tuple[Part, ...] | str, str]:
         user = chat_user(args[0]) if args else None
         if user is None or len(args) != 2:
             return "使い方: /hosho link @ユーザー お客様ID", "usage"
         contractor = link_user(
             self.engine, args[1], user, by=f"{self.platform}:{actor}", platform=self.platform
         )
-        return f"<@{user}> を {contractor.customer_id}（{contractor.name}）に連携しました。", "ok"
+        linked = f" を {contractor.customer_id}（{contractor.name}）に連携しました。"
+        return (UserRef(user), linked), "ok"
 
-    def _cmd_unlink(self, actor: str, args: list[str], attachment: bytes | None) -> tuple[str, str]:
+    def _cmd_unlink(
+        self, actor: str, args: list[str], attachment: bytes | None
+    ) -> tuple[tuple[Part, ...] | str, str]:
         user = chat_user(args[0]) if args else None
         if user is None:
             return "使い方: /hosho unlink @ユーザー", "usage"
         if unlink_user(self.engine, user, by=f"{self.platform}:{actor}", platform=self.platform):
-            return f"<@{user}> の連携を解除しました。", "ok"
-        return f"<@{user}> は連携されていません。", "none"
+            return (UserRef(user), " の連携を解除しました。"), "ok"
+        return (UserRef(user), " は連携されていません。"), "none"
 
     def _cmd_import(self, actor: str, args: list[str], attachment: bytes | None) -> tuple[str, str]:
         if attachment is None:

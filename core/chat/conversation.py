@@ -29,7 +29,7 @@ from hosho.core.chat.replies import Document, Reply, local_time
 from hosho.core.contracts.contractors import owns_contract
 from hosho.core.contracts.ledger import find_contract
 from hosho.core.documents.issuing import notice_filename
-from hosho.core.dsure import is_registered
+from hosho.core.dsure import registration_of
 from hosho.core.errors import DocumentError
 from hosho.core.rules.eligibility import contract_reason
 from hosho.core.rules.profile import Profile
@@ -80,13 +80,16 @@ def _default_render(contract: Contract, contractor: Contractor, profile: Profile
 
 @dataclass
 class Conversation:
-    """The dispatcher. ``send_mail(to, subject, body)`` mails link codes (None: no mail)."""
+    """The dispatcher for one chat platform (its users are ``(platform, user_id)``).
+
+    ``send_mail(to, subject, body)`` mails link codes (None: no mail).
+    """
 
     engine: Engine
     profile: Profile
+    platform: str
     admins: frozenset[str] = frozenset()
     send_mail: SendMail | None = None
-    platform: str = "slack"
     answerer: Answerer = _default_answer
     render_notice: NoticeRenderer = _default_render
     reload_faq: Callable[[], None] | None = None
@@ -213,7 +216,7 @@ class Conversation:
             contract = self._owned(session, user_id, number)
             if contract is None:
                 return Reply("refusal", REFUSAL, private=True)
-            registration = is_registered(session, contract)
+            registration = registration_of(session, contract)
             latest = session.exec(
                 select(Submission)
                 .where(Submission.contract_number == contract.contract_number)

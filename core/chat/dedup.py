@@ -1,5 +1,6 @@
-"""Each chat delivery is handled once: Slack retries (X-Slack-Retry-Num, the same
-event_id) and several replicas behind one app all meet at the ProcessedEvent table."""
+"""Each chat delivery is handled once: a platform's retried deliveries (the same key, made
+by the front end, e.g. ``hosho.bot.slack.chat``) and several replicas behind one app all
+meet at the ProcessedEvent table."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ def claim(engine: Engine, key: str) -> bool:
 
 
 def forget_older_than(engine: Engine, age: timedelta, now: datetime | None = None) -> int:
-    """Drop claims older than ``age`` (Slack stops retrying after minutes); returns count."""
+    """Drop claims older than ``age`` (platforms stop retrying after minutes); returns count."""
     cutoff = (now or utcnow()) - age
     with session_scope(engine) as session:
         result = session.execute(delete(ProcessedEvent).where(ProcessedEvent.at < cutoff))  # type: ignore[arg-type]

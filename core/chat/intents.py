@@ -10,6 +10,8 @@ The forms contractors type (full-width digits and letters are fine, NFKC is appl
 * 「ヘルプ」 / ``help`` — what the bot can do;
 * ``/hosho …`` (or ``hosho …``) — an admin command (the terminal twin and DMs);
 * anything else — a question answered from the knowledge base.
+
+The text is plain: each front end removes its own markup (e.g. the bot's mention) first.
 """
 
 from __future__ import annotations
@@ -22,7 +24,6 @@ from hosho.core.text import nfkc, normalize_number
 
 IntentKind = Literal["notice", "status", "link", "confirm", "help", "admin", "question"]
 
-_MENTION_RE = re.compile(r"<[@!#][^>]*>")
 _NUMBER_RE = re.compile(r"[0-9A-Z][0-9A-Z-]{2,62}[0-9A-Z]")
 _CODE_RE = re.compile(r"^\d{6}$")
 _HELP_WORDS = {"help", "ヘルプ", "使い方", "つかいかた", "?", "？"}
@@ -34,11 +35,6 @@ class Intent:
 
     kind: IntentKind
     argument: str = ""
-
-
-def strip_mentions(text: str) -> str:
-    """Drop Slack's ``<@U123>`` mention markup and surrounding spaces."""
-    return _MENTION_RE.sub(" ", text).strip()
 
 
 def find_number(text: str) -> str | None:
@@ -57,7 +53,7 @@ def _ascii_or_space(char: str) -> str:
 
 def parse(text: str) -> Intent:
     """Decide what a message asks for (see the module docstring)."""
-    clean = strip_mentions(nfkc(text))
+    clean = nfkc(text).strip()
     words = clean.split()
     head = words[0].lower() if words else ""
     rest = clean[len(words[0]) :].strip() if words else ""

@@ -77,7 +77,7 @@ def request_code(
     *,
     profile: Profile,
     send: SendMail | None,
-    platform: str = "slack",
+    platform: str,
     now: datetime | None = None,
 ) -> str:
     """Issue a code for (user, お客様ID) and mail it; returns the reply text (always neutral)."""
@@ -137,7 +137,7 @@ def confirm_code(
     user_id: str,
     code: str,
     *,
-    platform: str = "slack",
+    platform: str,
     now: datetime | None = None,
 ) -> str:
     """Check the user's newest live code; link on a match. Returns the reply text."""

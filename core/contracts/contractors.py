@@ -1,4 +1,8 @@
-"""受注者 (contractors) and the chat users linked to them."""
+"""受注者 (contractors) and the chat users linked to them.
+
+A chat user is ``(platform, user_id)``: the same id on two platforms is two users, so a
+link made for one platform never lets the other in.
+"""
 
 from __future__ import annotations
 
@@ -19,9 +23,7 @@ def find_contractor(session: Session, customer_id: str) -> Contractor | None:
     ).first()
 
 
-def contractor_of_user(
-    session: Session, user_id: str, platform: str = "slack"
-) -> Contractor | None:
+def contractor_of_user(session: Session, user_id: str, platform: str) -> Contractor | None:
     """The contractor a chat user is linked to, or None."""
     link = session.exec(
         select(ChatLink).where(ChatLink.platform == platform).where(ChatLink.user_id == user_id)
@@ -29,16 +31,14 @@ def contractor_of_user(
     return session.get(Contractor, link.contractor_id) if link else None
 
 
-def owns_contract(
-    session: Session, user_id: str, contract: Contract, platform: str = "slack"
-) -> bool:
+def owns_contract(session: Session, user_id: str, contract: Contract, platform: str) -> bool:
     """True when the chat user is linked to the contractor of this contract."""
     contractor = contractor_of_user(session, user_id, platform)
     return contractor is not None and contractor.id == contract.contractor_id
 
 
 def link_user(
-    engine: Engine, customer_id: str, user_id: str, *, by: str, platform: str = "slack"
+    engine: Engine, customer_id: str, user_id: str, *, by: str, platform: str
 ) -> Contractor:
     """Link a chat user to the contractor with this お客様ID (re-linking moves the user)."""
     user_id = user_id.strip()
@@ -70,11 +70,12 @@ def link_user(
             target=contractor.customer_id,
             result="ok",
             user=user_id,
+            platform=platform,
         )
         return contractor
 
 
-def unlink_user(engine: Engine, user_id: str, *, by: str, platform: str = "slack") -> bool:
+def unlink_user(engine: Engine, user_id: str, *, by: str, platform: str) -> bool:
     """Remove a chat user's link; False when there was none."""
     with session_scope(engine) as session:
         link = session.exec(
@@ -88,5 +89,6 @@ def unlink_user(engine: Engine, user_id: str, *, by: str, platform: str = "slack
             action="contractors.unlink",
             target=user_id,
             result="ok" if link else "none",
+            platform=platform,
         )
         return link is not None

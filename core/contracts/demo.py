@@ -21,8 +21,9 @@ def demo_csv() -> bytes:
     return resources.files("hosho.core.contracts").joinpath("demo.csv").read_bytes()
 
 
-def seed_demo(engine: Engine, chat_user: str) -> ImportResult:
-    """Import the demo contracts (idempotent) and link ``chat_user`` to the demo contractor."""
+def seed_demo(engine: Engine, chat_user: str, *, platform: str) -> ImportResult:
+    """Import the demo contracts (idempotent) and link ``chat_user`` of ``platform`` to the
+    demo contractor."""
     result = import_contracts(engine, demo_csv(), actor="demo")
-    link_user(engine, DEMO_CUSTOMER, chat_user, by="demo")
+    link_user(engine, DEMO_CUSTOMER, chat_user, by="demo", platform=platform)
     return result

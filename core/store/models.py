@@ -32,13 +32,14 @@ class Contractor(SQLModel, table=True):
 
 
 class ChatLink(SQLModel, table=True):
-    """A chat user (e.g. Slack ``U…``) linked to a contractor; one contractor, many users."""
+    """A chat user (``platform`` e.g. "slack" or "terminal", and its id there) linked to a
+    contractor; one contractor, many users."""
 
     __table_args__ = (UniqueConstraint("platform", "user_id", name="uq_chatlink_user"),)
 
     id: int | None = Field(default=None, primary_key=True)
     contractor_id: int = Field(foreign_key="contractor.id", index=True)
-    platform: str = Field(default="slack", max_length=20)
+    platform: str = Field(max_length=20)
     user_id: str = Field(max_length=64)
     linked_by: str = Field(max_length=64)
     linked_at: datetime = Field(default_factory=utcnow)
@@ -49,7 +50,7 @@ class LinkCode(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     contractor_id: int = Field(foreign_key="contractor.id", index=True)
-    platform: str = Field(default="slack", max_length=20)
+    platform: str = Field(max_length=20)
     user_id: str = Field(max_length=64, index=True)
     code_hash: str = Field(max_length=128)
     expires_at: datetime

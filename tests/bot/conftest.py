@@ -1,7 +1,8 @@
 """Fixtures of the chat tests: a fake Slack Web API, a seeded database, signed requests.
 
 Seed: contracts 0000000001 (customer C00001, 綾建設株式会社1) and 0000000002 (C00002);
-UOWNER is linked to C00001, UOTHER to C00002, UADMIN is the admin, ULURKER is unlinked.
+UOWNER is linked to C00001, UOTHER to C00002 (as Slack users), UADMIN is the admin,
+ULURKER is unlinked.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Iterator
 import pytest
 from slack_bolt import App
 
+from hosho.bot.conversation import SLACK
 from hosho.bot.slack.app import create_app
 from hosho.bot.slack.chat import SlackChat
 from hosho.core.contracts.contractors import link_user
@@ -46,8 +48,8 @@ def chat_env(db_url: str, fake_slack: FakeSlack, monkeypatch: pytest.MonkeyPatch
     get_settings.cache_clear()
     engine = get_engine(db_url)
     import_contracts(engine, contract_csv([contract_row(1), contract_row(2)]), actor="test")
-    link_user(engine, "C00001", OWNER, by="test")
-    link_user(engine, "C00002", OTHER, by="test")
+    link_user(engine, "C00001", OWNER, by="test", platform=SLACK)
+    link_user(engine, "C00002", OTHER, by="test", platform=SLACK)
     return env
 
 

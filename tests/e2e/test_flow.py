@@ -99,7 +99,7 @@ def town(tmp_path: Path) -> str:
     engine = get_engine(url)
     rows = [contract_row(1, auth_key=KEY), contract_row(2), contract_row(3, kind="契約保証")]
     import_contracts(engine, contract_csv(rows))
-    link_user(engine, "C00001", OWNER, by="test")
+    link_user(engine, "C00001", OWNER, by="test", platform="slack")
     return url
 
 

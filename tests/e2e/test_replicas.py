@@ -37,7 +37,7 @@ def test_two_replicas_share_the_work_exactly_once(  # type: ignore[no-untyped-de
     upgrade(url)
     engine = get_engine(url)
     import_contracts(engine, contract_csv(contract_row(n) for n in range(1, MESSAGES + 1)))
-    link_user(engine, "C00001", "UOWNER", by="test")
+    link_user(engine, "C00001", "UOWNER", by="test", platform="slack")
     profile = load_profile("aya")
     mails = []
     for n in range(1, MESSAGES + 1):

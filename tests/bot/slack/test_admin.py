@@ -1,7 +1,10 @@
 """``/hosho`` admin commands through signed slash commands: refused for everyone but the
-admins, every call audited (never with a key), CSV import from a DM attachment."""
+admins, every call audited (never with a key), CSV import from a DM attachment; a user
+mentioned in Slack reaches core as the plain id and comes back as a Slack mention."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import pytest
 from slack_bolt import App
@@ -11,7 +14,7 @@ from hosho.bot.slack.chat import SlackChat
 from hosho.core.chat.admin import DENIED
 from hosho.core.chat.conversation import REFUSAL
 from hosho.core.store.db import get_engine
-from hosho.core.store.models import AuditLog, Contract
+from hosho.core.store.models import AuditLog, ChatLink, Contract
 from tests.bot.fake_slack import FakeSlack
 from tests.bot.payloads import (
     ADMIN,
@@ -39,9 +42,13 @@ COMMANDS = [
 
 
 def run(app: App, fake: FakeSlack, user: str, text: str) -> str:
+    return str(respond(app, fake, user, text)["text"])
+
+
+def respond(app: App, fake: FakeSlack, user: str, text: str) -> dict[str, Any]:
     before = len(fake.named("response_url"))
     assert app.dispatch(command_request(user, text, fake)).status == 200
-    return str(fake.wait_for("response_url", before + 1)[-1].args["text"])
+    return fake.wait_for("response_url", before + 1)[-1].args
 
 
 def audit_rows(db_url: str) -> list[AuditLog]:
@@ -77,18 +84,28 @@ def test_admin_commands(
     assert "いずれか" in run(app, fake_slack, ADMIN, "submissions nonsense")
     assert "再読込" in run(app, fake_slack, ADMIN, "faq reload")
     assert "DM" in run(app, fake_slack, ADMIN, "import")
-    assert "連携しました" in run(app, fake_slack, ADMIN, f"link <@{LURKER}|lurker> C00002")
+    linked = respond(app, fake_slack, ADMIN, f"link <@{LURKER}|lurker> C00002")
+    assert linked["text"] == f"<@{LURKER}> を C00002（綾建設株式会社2）に連携しました。"
+    assert linked["blocks"][0]["text"]["text"] == linked["text"]
+    with Session(get_engine(db_url)) as session:
+        link = session.exec(select(ChatLink).where(ChatLink.user_id == LURKER)).one()
+    assert (link.platform, link.linked_by) == ("slack", f"slack:{ADMIN}")
 
     # the newly linked user now owns contract 2
     app.dispatch(event_request(message_event(LURKER, f"認証キー等のお知らせ {THEIRS}")))
     fake_slack.wait_for("files.completeUploadExternal")
-    assert "解除" in run(app, fake_slack, ADMIN, f"unlink <@{LURKER}>")
+    assert (
+        run(app, fake_slack, ADMIN, f"unlink <@{LURKER}>") == f"<@{LURKER}> の連携を解除しました。"
+    )
+    assert run(app, fake_slack, ADMIN, f"unlink {LURKER}") == f"<@{LURKER}> は連携されていません。"
     app.dispatch(event_request(message_event(LURKER, f"提出状況 {THEIRS}")))
     assert fake_slack.wait_for("chat.postMessage")[-1].args["text"] == REFUSAL
 
     rows = audit_rows(db_url)
     actions = {r.action for r in rows if r.actor == ADMIN}
     assert {"admin.help", "admin.lookup", "admin.stats", "admin.link", "admin.unlink"} <= actions
+    targets = {r.target for r in rows if r.action in ("admin.link", "admin.unlink")}
+    assert targets == {LURKER}  # core saw the plain id, not Slack's markup
     assert all(key not in f"{r.target} {r.detail}" for r in rows)
 
 

@@ -1,4 +1,5 @@
-"""Small pieces of the chat front end: intents, delivery claims, Block Kit, the manifest."""
+"""Small pieces of the chat front end: intents, Slack markup in and out, delivery claims,
+Block Kit, the manifest."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ from pathlib import Path
 import pytest
 
 import hosho.bot.slack.app
-from hosho.bot.slack.blocks import blocks_for, escape, parse_topic_value
+from hosho.bot.slack.blocks import blocks_for, escape, fallback_text, parse_topic_value
+from hosho.bot.slack.markup import plain_text
 from hosho.core.chat.dedup import claim, forget_older_than
 from hosho.core.chat.intents import Intent, parse
-from hosho.core.chat.replies import Reply
+from hosho.core.chat.replies import Reply, UserRef
 from hosho.core.store.db import get_engine
 from hosho.core.store.models import utcnow
 
@@ -20,7 +22,7 @@ from hosho.core.store.models import utcnow
     ("text", "intent"),
     [
         ("認証キー等のお知らせ ０１２３４５６７８９", Intent("notice", "0123456789")),
-        ("<@UBOT> 認証キー等のお知らせを下さい（0000000001）", Intent("notice", "0000000001")),
+        ("認証キー等のお知らせを下さい（0000000001）", Intent("notice", "0000000001")),
         ("提出状況　0000000001", Intent("status", "0000000001")),
         ("提出状況", Intent("status", "")),
         ("連携 ｃ００００１", Intent("link", "C00001")),
@@ -35,6 +37,35 @@ def test_intents(text: str, intent: Intent) -> None:
     assert parse(text) == intent
 
 
+@pytest.mark.parametrize(
+    ("text", "plain"),
+    [
+        (
+            "<@UBOT> 認証キー等のお知らせを下さい（0000000001）",
+            "認証キー等のお知らせを下さい（0000000001）",
+        ),
+        ("<@UBOT>hosho stats", "hosho stats"),
+        ("link <@ULURKER|lurker> C00001", "link ULURKER C00001"),
+        ("hosho unlink <@W0LURKER>", "hosho unlink W0LURKER"),
+        (
+            "<!here> 質問 &lt;a&gt; &amp;amp; <https://example.jp|例> <#C1|general>",
+            "質問 <a> &amp; 例 #general",
+        ),
+        ("<https://example.jp/x>", "https://example.jp/x"),
+    ],
+)
+def test_slack_markup_reaches_core_as_plain_text(text: str, plain: str) -> None:
+    assert plain_text(text, bot_user="UBOT") == plain
+
+
+def test_a_mention_of_the_bot_is_not_part_of_the_intent() -> None:
+    text = plain_text("<@UBOT> 提出状況 0000000001", bot_user="UBOT")
+    assert parse(text) == Intent("status", "0000000001")
+    assert parse(plain_text("<@UBOT> /hosho link <@U1|a> C1", bot_user="UBOT")) == Intent(
+        "admin", "link U1 C1"
+    )
+
+
 def test_claim_once_then_forget(db_url: str) -> None:
     engine = get_engine(db_url)
     assert claim(engine, "slack:event:Ev1")
@@ -44,10 +75,14 @@ def test_claim_once_then_forget(db_url: str) -> None:
     assert claim(engine, "slack:event:Ev1")
 
 
-def test_blocks_escape_text_and_carry_topics() -> None:
-    reply = Reply("fallback", "a < b & <@U1>", suggestions=(("t1", "題"), ("t2", "題2")))
-    blocks = blocks_for(reply)
-    assert blocks[0]["text"]["text"] == "a &lt; b &amp; <@U1>"
+def test_blocks_escape_text_render_users_and_carry_topics() -> None:
+    parts = ("a < b & ", UserRef("U1"), " <@U2>")
+    reply = Reply("fallback", "a < b & U1 <@U2>", suggestions=(("t1", "題"), ("t2", "題2")))
+    blocks = blocks_for(Reply(reply.kind, reply.text, reply.suggestions, parts=parts))
+    assert blocks[0]["text"]["text"] == "a &lt; b &amp; <@U1> &lt;@U2&gt;"
+    assert blocks_for(reply)[0]["text"]["text"] == "a &lt; b &amp; U1 &lt;@U2&gt;"
+    named = Reply.naming("admin", (UserRef("U1"), " を連携しました。"))
+    assert named.text == "U1 を連携しました。" and fallback_text(named) == "<@U1> を連携しました。"
     buttons = blocks[-1]["elements"]
     assert [parse_topic_value(b["value"]) for b in buttons] == [("t1", "題"), ("t2", "題2")]
     assert escape("<!channel>") == "&lt;!channel&gt;"

@@ -10,7 +10,7 @@ from email import policy
 
 import pytest
 
-from hosho.bot.slack.app import build_conversation
+from hosho.bot.conversation import SLACK, build_conversation
 from hosho.core.runtime import Runtime
 from hosho.core.settings import get_settings
 from tests.bot.payloads import LURKER, MINE
@@ -25,7 +25,7 @@ def free_port() -> int:
 
 
 def test_link_code_by_smtp(chat_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
-    pytest.importorskip("hosho.mailbox.outgoing", reason="the mail front end (issue 5) is absent")
+    pytest.importorskip("hosho.mailbox.outgoing", reason="the mail front end is absent")
     from aiosmtpd.controller import Controller
     from aiosmtpd.handlers import Sink
 
@@ -50,7 +50,7 @@ def test_link_code_by_smtp(chat_env: dict[str, str], monkeypatch: pytest.MonkeyP
         }.items():
             monkeypatch.setenv(name, value)
         get_settings.cache_clear()
-        chat = build_conversation(Runtime.open(get_settings()))
+        chat = build_conversation(Runtime.open(get_settings()), SLACK)
         assert chat.send_mail is not None
         chat.handle(LURKER, "連携 C00001")
         [raw] = handler.messages

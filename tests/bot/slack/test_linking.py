@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from sqlmodel import Session, select
 
+from hosho.bot.conversation import SLACK
 from hosho.bot.slack.staff import StaffChannel
 from hosho.core.chat import linking
 from hosho.core.chat.conversation import Conversation
@@ -33,7 +34,7 @@ class Outbox:
 
 
 def conversation(runtime: Runtime, outbox: Outbox | None) -> Conversation:
-    return Conversation(runtime.engine, runtime.profile, send_mail=outbox)
+    return Conversation(runtime.engine, runtime.profile, SLACK, send_mail=outbox)
 
 
 def test_link_by_code_then_notice(runtime: Runtime) -> None:
@@ -75,13 +76,14 @@ def test_wrong_codes_burn_the_code(runtime: Runtime) -> None:
 def test_expired_code_and_request_limit(runtime: Runtime) -> None:
     outbox = Outbox()
     later = utcnow() + linking.CODE_TTL + timedelta(seconds=1)
-    linking.request_code(runtime.engine, LURKER, "C00001", profile=runtime.profile, send=outbox)
-    reply = linking.confirm_code(runtime.engine, LURKER, outbox.code(), now=later)
+    engine, profile = runtime.engine, runtime.profile
+    linking.request_code(engine, LURKER, "C00001", profile=profile, send=outbox, platform=SLACK)
+    reply = linking.confirm_code(engine, LURKER, outbox.code(), platform=SLACK, now=later)
     assert reply == linking.BAD_CODE
     for _ in range(linking.MAX_REQUESTS):
-        linking.request_code(runtime.engine, LURKER, "C00001", profile=runtime.profile, send=outbox)
+        linking.request_code(engine, LURKER, "C00001", profile=profile, send=outbox, platform=SLACK)
     text = linking.request_code(
-        runtime.engine, LURKER, "C00001", profile=runtime.profile, send=outbox
+        engine, LURKER, "C00001", profile=profile, send=outbox, platform=SLACK
     )
     assert text == linking.TOO_MANY
 

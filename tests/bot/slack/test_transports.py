@@ -1,16 +1,20 @@
 """The two ways Slack reaches the app: the Events API over a real HTTP socket
-(``--http``), and Socket Mode against a local WebSocket server standing in for Slack."""
+(``--http``, bolt's WSGI adapter on waitress), and Socket Mode against a local WebSocket
+server standing in for Slack."""
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import queue
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -20,6 +24,7 @@ import pytest
 from websockets.sync.server import ServerConnection, serve
 
 from hosho.bot.slack.app import SlackBot
+from hosho.bot.slack.http import MAX_BODY
 from hosho.core.errors import ConfigError
 from hosho.core.runtime import Runtime
 from hosho.core.settings import get_settings
@@ -57,6 +62,36 @@ def test_http_events_api_on_a_real_socket(runtime: Runtime, fake_slack: FakeSlac
     finally:
         bot.stop()
     assert len(fake_slack.named("chat.postMessage")) == 1
+
+
+def test_http_bounds_bodies_and_stops_promptly_with_a_connection_open(
+    runtime: Runtime, fake_slack: FakeSlack
+) -> None:
+    bot = SlackBot(runtime)
+    bot.start(http_port=0, host="127.0.0.1")
+    port = bot.port
+    assert port
+    try:
+        big = json.dumps({"type": "event_callback", "pad": "x" * MAX_BODY})
+        assert post(f"http://127.0.0.1:{port}/slack/events", big, {}) == 413
+        with pytest.raises(urllib.error.HTTPError) as got:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/slack/events", timeout=10)
+        assert got.value.code == 404
+        idle = http.client.HTTPConnection("127.0.0.1", port, timeout=10)  # kept alive
+        body = json.dumps(message_event(OWNER, QUESTION))
+        idle.request("POST", "/slack/events", body, signed_headers(body, "application/json"))
+        answer = idle.getresponse()
+        answer.read()
+        assert answer.status == 200 and not answer.will_close
+        fake_slack.wait_for("chat.postMessage")
+    finally:
+        started = time.monotonic()
+        bot.stop()
+        stopped_in = time.monotonic() - started
+    assert stopped_in < 3, stopped_in
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+    idle.close()
 
 
 def test_http_needs_the_signing_secret(runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:

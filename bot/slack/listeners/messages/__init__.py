@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from hosho.bot.slack.chat import SlackChat
@@ -15,7 +15,9 @@ def register(app: App, chat: SlackChat) -> None:
     def ack_message(ack: Ack) -> None:
         ack()
 
-    def answer_direct_message(body: dict[str, Any], client: WebClient) -> None:
-        chat.on_direct_message(body, client)
+    def answer_direct_message(
+        body: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
+        chat.on_direct_message(body, client, context.bot_user_id)
 
     app.event("message")(ack=ack_message, lazy=[answer_direct_message])
