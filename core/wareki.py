@@ -31,8 +31,3 @@ def to_wareki(day: date) -> str:
 def today_jst() -> date:
     """Today in Japan."""
     return datetime.now(JST).date()
-
-
-def both(day: date) -> str:
-    """和暦 with the ISO date beside it: 令和6年9月1日（2024-09-01）."""
-    return f"{to_wareki(day)}（{day.isoformat()}）"

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from hosho.core.chat.replies import local_time
 from hosho.core.contracts.authkey import (
     ALPHABET,
     generate_key,
@@ -12,7 +13,7 @@ from hosho.core.contracts.authkey import (
     normalize_key,
 )
 from hosho.core.text import normalize_number, squeeze
-from hosho.core.wareki import both, to_wareki
+from hosho.core.wareki import JST, to_wareki, today_jst
 
 
 @pytest.mark.parametrize(
@@ -29,8 +30,14 @@ def test_wareki(day: date, text: str) -> None:
     assert to_wareki(day) == text
 
 
-def test_both_forms() -> None:
-    assert both(date(2024, 9, 1)) == "令和6年9月1日（2024-09-01）"
+def test_one_japan_time_for_documents_and_chat() -> None:
+    late = datetime(2024, 8, 31, 15, 30, tzinfo=UTC)  # already 9月1日 in Japan
+    assert late.astimezone(JST).date() == date(2024, 9, 1)
+    assert JST.utcoffset(None) == timedelta(hours=9)
+    assert local_time(late.replace(tzinfo=None)) == "2024-09-01 00:30"  # stored naive UTC
+    before = (datetime.now(UTC) + timedelta(hours=9)).date()
+    today = today_jst()
+    assert today in {before, (datetime.now(UTC) + timedelta(hours=9)).date()}
 
 
 @pytest.mark.parametrize(

@@ -117,6 +117,28 @@ def test_bad_row_rejects_whole_file(engine, change: dict, message: str) -> None:
     assert _count(engine, Contractor) == 0
 
 
+def test_every_problem_of_a_row_is_on_its_one_line(engine) -> None:  # type: ignore[no-untyped-def]
+    rows = [contract_row(1, kind="", contract_amount="abc", contractor_email="x")]
+    with pytest.raises(ImportRejected) as caught:
+        import_contracts(engine, contract_csv(rows))
+    ((line, why),) = caught.value.problems
+    assert line == 2
+    assert why == (
+        "kind is empty; contractor_email: not an e-mail address 'x': "
+        "An email address must have an @-sign.; contract_amount: not an amount in yen: 'abc'"
+    )
+    assert "\n" not in str(caught.value)
+
+
+def test_a_short_row_names_its_empty_columns(engine) -> None:  # type: ignore[no-untyped-def]
+    data = contract_csv([contract_row(1)]) + "0000000009,前払金保証\r\n".encode()
+    with pytest.raises(ImportRejected) as caught:
+        import_contracts(engine, data)
+    ((line, why),) = caught.value.problems
+    assert line == 3 and why.startswith("customer_id is empty; contractor_name is empty")
+    assert "auth_key" not in why  # an empty key is allowed
+
+
 def test_every_bad_line_is_listed(engine) -> None:  # type: ignore[no-untyped-def]
     rows = [contract_row(n) for n in range(1, 8)]
     rows[1]["kind"] = "x"
