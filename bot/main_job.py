@@ -80,9 +80,9 @@ class MainJob:
         log.info("hosho run: chat=%s inbox=%s", self.chat, self.inbox)
 
     def _print_staff_message(self, event: SubmissionEvent) -> None:
-        from hosho.bot.slack.staff import staff_text
+        from hosho.core.submissions.staff_note import plain_staff_text
 
-        text = staff_text(event).replace("*", "")
+        text = plain_staff_text(event)
         self.stdout.write("\n[職員チャンネル] " + text.replace("\n", "\n  ") + "\n\n")
         self.stdout.flush()
 

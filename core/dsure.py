@@ -101,7 +101,7 @@ def lookup(
     return view
 
 
-def is_registered(session: Session, contract: Contract) -> DsureRegistration | None:
+def registration_of(session: Session, contract: Contract) -> DsureRegistration | None:
     """The registration of this contract, if its notice has reached the town."""
     return session.exec(
         select(DsureRegistration).where(DsureRegistration.contract_id == contract.id)
@@ -109,23 +109,34 @@ def is_registered(session: Session, contract: Contract) -> DsureRegistration | N
 
 
 def register(
-    session: Session, contract: Contract, *, submission_id: int | None, by: str
+    session: Session,
+    contract: Contract,
+    *,
+    submission_id: int | None,
+    by: str,
+    known_new: bool = False,
 ) -> tuple[DsureRegistration, bool]:
     """Record that the notice of ``contract`` reached the town; (row, False) if it already had.
 
-    Safe under concurrency: the unique contract_id decides, inside a savepoint.
+    Safe under concurrency: the unique contract_id decides, inside a savepoint. With
+    ``known_new`` the caller holds the database's write lock and has read that the contract
+    has no registration (a SQLite batch under BEGIN IMMEDIATE): the row and its audit entry
+    are only added, and go in with the batch's other rows in one multi-row INSERT each.
     """
-    existing = is_registered(session, contract)
-    if existing is not None:
-        return existing, False
     assert contract.id is not None
     row = DsureRegistration(contract_id=contract.id, submission_id=submission_id, registered_by=by)
-    try:
-        with session.begin_nested():
-            session.add(row)
-    except IntegrityError:
-        existing = is_registered(session, contract)
-        assert existing is not None
-        return existing, False
+    if known_new:
+        session.add(row)
+    else:
+        existing = registration_of(session, contract)
+        if existing is not None:
+            return existing, False
+        try:
+            with session.begin_nested():
+                session.add(row)
+        except IntegrityError:
+            existing = registration_of(session, contract)
+            assert existing is not None
+            return existing, False
     record(session, actor=by, action="dsure.register", target=contract.contract_number, result="ok")
     return row, True

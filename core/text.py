@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# Hyphen look-alikes that NFKC leaves alone (minus sign, dashes, katakana prolonged mark
-# used as a hyphen in numbers, etc.). In a *number* they all mean "-".
-_HYPHENS = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2043\ufe58\ufe63\uff0d\u30fc\uff70\u02d7"
-_HYPHEN_RE = re.compile(f"[{_HYPHENS}]")
+#: Hyphen look-alikes that NFKC leaves alone (minus sign, dashes, katakana prolonged mark
+#: used as a hyphen in numbers, etc.). In a *number* they all mean "-".
+HYPHENS = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2043\ufe58\ufe63\uff0d\u30fc\uff70\u02d7"
+_HYPHEN_RE = re.compile(f"[{HYPHENS}]")
 _SPACE_RE = re.compile(r"\s+")
 
 

@@ -10,6 +10,7 @@ not standard but common) and RFC 2231 parameters; PDFs sent as application/octet
 
 from __future__ import annotations
 
+import binascii
 import email
 import email.header
 import email.utils
@@ -19,14 +20,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import Message
 
+from hosho.core.documents.reader import looks_like_pdf
 from hosho.core.submissions.checks import Attachment
-from hosho.mailbox.mime_fast import decode_base64, decode_body, leaves
 
 #: Charsets tried, in order, for bytes whose charset is unknown or wrong.
 FALLBACK_CHARSETS = ("utf-8", "cp932", "euc_jp")
 #: Parts walked at most (a hostile message can nest thousands).
 MAX_PARTS = 200
 _ESC_RE = re.compile(rb"\x1b(\$@|\$B|\$\(D|\$\(O|\$\(Q|\(B|\(J|\(I)")
+_B64_JUNK_RE = re.compile(rb"[^A-Za-z0-9+/]")
 
 
 @dataclass
@@ -142,12 +144,30 @@ def decode_header_value(value: object) -> str:
 
 
 def _piece(piece: bytes | str, charset: str | None) -> str:
-    if isinstance(piece, str):
-        try:
-            piece = piece.encode("ascii", "surrogateescape")
-        except UnicodeEncodeError:
-            return piece
-    return decode_bytes(piece, charset)
+    """One piece of a decoded header: bytes in ``charset``, or text already decoded."""
+    if isinstance(piece, bytes):
+        return decode_bytes(piece, charset)
+    try:
+        raw = piece.encode("ascii", "surrogateescape")
+    except UnicodeEncodeError:
+        return piece  # real text, not bytes smuggled as surrogates
+    return decode_bytes(raw, charset)
+
+
+def decode_base64(data: bytes) -> bytes:
+    """Base64 as mail clients write it, tolerating junk characters and lost padding."""
+    try:  # non-strict mode skips line breaks and other characters, in C
+        return binascii.a2b_base64(data)
+    except (binascii.Error, ValueError):
+        pass
+    clean = _B64_JUNK_RE.sub(b"", data)
+    if len(clean) % 4 == 1:
+        clean = clean[:-1]
+    clean += b"=" * (-len(clean) % 4)
+    try:
+        return binascii.a2b_base64(clean)
+    except (binascii.Error, ValueError):
+        return b""
 
 
 def _payload(part: Message) -> bytes:
@@ -177,11 +197,6 @@ def _filename(part: Message) -> str:
     return decode_header_value(name)
 
 
-def is_pdf(data: bytes) -> bool:
-    """Sniff the bytes: a PDF has ``%PDF-`` near its start, whatever its declared type."""
-    return b"%PDF-" in data[:1024]
-
-
 def _leaves(message: Message, defects: list[str]) -> list[tuple[Message, bytes]]:
     """Leaf parts of a message from the tolerant parser, with decoded bodies."""
     out: list[tuple[Message, bytes]] = []
@@ -199,10 +214,10 @@ def _attachments(parts: list[tuple[Message, bytes]]) -> list[Attachment]:
     for part, data in parts[:MAX_PARTS]:
         ctype = part.get_content_type().lower()
         name = _filename(part)
-        if ctype in ("text/plain", "text/html") and not name and not is_pdf(data):
+        if ctype in ("text/plain", "text/html") and not name and not looks_like_pdf(data):
             continue  # the body (or an HTML-only body)
         declared_pdf = ctype == "application/pdf" or name.lower().endswith(".pdf")
-        if is_pdf(data) or declared_pdf or name:
+        if looks_like_pdf(data) or declared_pdf or name:
             found.append(Attachment(filename=name, data=data, content_type=ctype))
     return found
 
@@ -257,22 +272,17 @@ def _auto_submitted(message: Message, sender: str) -> bool:
 def parse_message(raw: bytes) -> ParsedMail:
     """Parse one raw message (RFC 5322 bytes). Never raises; oddities go to ``defects``."""
     defects: list[str] = []
-    fast = leaves(raw)
-    if fast is not None:  # well-formed: split by boundaries (see mime_fast)
-        message = fast[0]
-        parts = [(part, decode_body(part, body)) for part, body in fast[1]]
-    else:
-        try:
-            message = email.message_from_bytes(raw)
-        except Exception as err:  # noqa: BLE001 - the parser is tolerant, but be sure
-            message = Message()
-            defects.append(f"unparseable message: {type(err).__name__}")
-        defects += [type(d).__name__ for d in getattr(message, "defects", [])]
-        try:
-            parts = _leaves(message, defects)
-        except Exception as err:  # noqa: BLE001 - walk as far as it goes
-            defects.append(f"MIME structure broken: {type(err).__name__}")
-            parts = []
+    try:
+        message = email.message_from_bytes(raw)
+    except Exception as err:  # noqa: BLE001 - the parser is tolerant, but be sure
+        message = Message()
+        defects.append(f"unparseable message: {type(err).__name__}")
+    defects += [type(d).__name__ for d in getattr(message, "defects", [])]
+    try:
+        parts = _leaves(message, defects)
+    except Exception as err:  # noqa: BLE001 - walk as far as it goes
+        defects.append(f"MIME structure broken: {type(err).__name__}")
+        parts = []
     message_id = _message_id(message)
     senders = _addresses(message, "From")
     sender = senders[0] if senders else decode_header_value(message.get("From", "")).strip()

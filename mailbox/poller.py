@@ -3,8 +3,8 @@
 Fetch, decide and act are separate steps (as in paperless-ngx's mail consumer):
 ``scan`` lists what waits in the inbox; messages whose place (folder/UIDVALIDITY/UID) is
 already recorded are only moved; the others are fetched in batches, parsed, checked and
-recorded by :func:`hosho.core.submissions.checks.process` (one transaction each); only then is
-the batch moved to hosho/registered or hosho/rejected. A crash anywhere leaves every
+recorded by :func:`hosho.core.submissions.recording.record_batch` (one transaction per
+batch) and answered (:mod:`hosho.mailbox.replies`); only then is the batch moved to hosho/registered or hosho/rejected. A crash anywhere leaves every
 message either unrecorded (taken again) or recorded (only moved again): exactly once.
 
 ``Poller.run_once()`` is ``hosho poll --once``; ``Poller.run_forever()`` is the
@@ -30,26 +30,20 @@ import threading
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import timedelta
 
-from hosho.core.documents.reader import ParsedDocument
+from hosho.core.documents.reader import WARM_UP_PDF, ParsedDocument
 from hosho.core.documents.worker import PdfWorker
 from hosho.core.events import SubmissionEvent, publish
 from hosho.core.runtime import Runtime
-from hosho.core.store.models import Submission
 from hosho.core.submissions.checks import Examined, IncomingMail, Outcome, PdfParser, examine_safely
-from hosho.core.submissions.statuses import reply_body, reply_subject
-from hosho.core.submissions.store import (
-    claim_reply,
-    inbox_lock,
-    owed_replies,
-    record_batch,
-    recorded_locations,
-    release_reply,
-)
+from hosho.core.submissions.listing import recorded_locations
+from hosho.core.submissions.recording import record_batch
+from hosho.core.submissions.statuses import TOO_LARGE
 from hosho.mailbox.errors import MailError
+from hosho.mailbox.lock import inbox_lock
 from hosho.mailbox.mime import parse_headers, parse_message
 from hosho.mailbox.outgoing import Mailer, mailer_from_settings
+from hosho.mailbox.replies import Replies
 from hosho.mailbox.source import Fetched, Pending, Source
 
 log = logging.getLogger(__name__)
@@ -58,9 +52,6 @@ BACKOFF_FIRST = 1.0
 #: A fetched message, its checks' view, its pending checks.
 Prepared = tuple[Fetched, IncomingMail, "Future[Examined]"]
 BACKOFF_MAX = 300.0
-#: An owed reply is retried once its first try is this old, for this long after the mail came.
-REPLY_RETRY_AFTER = timedelta(minutes=2)
-REPLY_WITHIN = timedelta(days=1)
 
 
 @dataclass
@@ -120,6 +111,8 @@ class Poller:
         self.runtime = runtime
         self.source = source or source_from_runtime(runtime)
         self.mailer = mailer_from_settings(runtime.settings) if mailer is True else mailer or None
+        contact = runtime.profile.contact
+        self.replies = Replies(runtime.engine, self.mailer, contact) if self.mailer else None
         self.parse: PdfParser = parse or self._parse_in_worker
         self.pdf_workers = pdf_workers
         self._local = threading.local()
@@ -164,7 +157,8 @@ class Poller:
             waiting = prepared
         if waiting is not None:
             self._conclude(waiting, stats)
-        self.retry_replies()
+        if self.replies is not None:
+            self.replies.retry(self._stop)
         return stats
 
     def _chunks(self, todo: list[Pending]) -> Iterator[list[Fetched]]:
@@ -205,10 +199,7 @@ class Poller:
         refused = None
         if fetched.headers_only:
             mail = parse_headers(fetched.data, item.size)
-            from hosho.core.submissions.statuses import reason
-
-            refused = reason(
-                "too_large",
+            refused = TOO_LARGE.format(
                 size_mb=item.size / 1_048_576,
                 limit_mb=self.runtime.settings.max_message_mb,
             )
@@ -256,7 +247,8 @@ class Poller:
         outcomes = record_batch(self.runtime.engine, examined, self.runtime.profile)
         for outcome in outcomes:
             if outcome.created:
-                self._reply(outcome.submission)
+                if self.replies is not None:
+                    self.replies.send(outcome.submission)
                 self._publish(outcome)
         return outcomes
 
@@ -276,7 +268,7 @@ class Poller:
 
         def start() -> None:
             barrier.wait(timeout=60)  # one task per helper thread
-            self._parse_in_worker(b"%PDF-1.4 warm-up")
+            self._parse_in_worker(WARM_UP_PDF)
 
         for future in [pool.submit(start) for _ in range(self.pdf_workers)]:
             future.result()
@@ -289,35 +281,6 @@ class Poller:
             with self._lock:
                 self._workers.append(worker)
         return worker.parse(data)
-
-    def _reply(self, row: Submission) -> None:
-        """Answer the sender once: claim the duty, send, hand it back if sending failed."""
-        if self.mailer is None or not row.reply_due or row.id is None:
-            return
-        if not claim_reply(self.runtime.engine, row.id):
-            return  # answered already (another poller, or an earlier try)
-        row.replied = True
-        if self.mailer.sender and row.sender.lower() == self.mailer.sender.lower():
-            return  # never answer ourselves (mail loop): claimed, not sent
-        body = reply_body(row.reason, subject=row.subject, contact=self.runtime.profile.contact)
-        try:
-            self.mailer.send(row.sender, reply_subject(row.status), body)
-        except MailError as err:
-            log.warning("reply to %s not sent, will retry: %s", row.sender, err)
-            release_reply(self.runtime.engine, row.id)
-            row.replied = False
-
-    def retry_replies(self) -> int:
-        """Send the replies still owed (SMTP was down, or a crash came between the commit
-        and the send); returns how many were tried."""
-        if self.mailer is None:
-            return 0
-        owed = owed_replies(self.runtime.engine, older_than=REPLY_RETRY_AFTER, within=REPLY_WITHIN)
-        for row in owed:
-            if self._stop.is_set():
-                break
-            self._reply(row)
-        return len(owed)
 
     def _publish(self, outcome: Outcome) -> None:
         row = outcome.submission

@@ -54,8 +54,8 @@ def register(app: typer.Typer) -> None:
         """Every submission, oldest first."""
         from hosho.core.errors import HoshoError
         from hosho.core.runtime import Runtime
+        from hosho.core.submissions.listing import list_submissions
         from hosho.core.submissions.statuses import STATUSES
-        from hosho.core.submissions.store import list_submissions
 
         if status is not None and status not in STATUSES:
             raise HoshoError(f"unknown status {status!r} (one of {', '.join(STATUSES)})")

@@ -13,41 +13,17 @@ from concurrent.futures import ThreadPoolExecutor
 from slack_sdk import WebClient
 
 from hosho.bot.slack.blocks import escape
-from hosho.core.chat.replies import local_time
 from hosho.core.events import SubmissionEvent, subscribe
+from hosho.core.submissions.staff_note import staff_lines
+from hosho.core.submissions.statuses import label_of
 
 log = logging.getLogger(__name__)
 
-#: 状態 (status) labels shown to staff.
-LABELS = {
-    "registered": "✅ 受付（D-Sure登録）",
-    "duplicate": "🔁 重複",
-    "wrong_document": "⚠️ 書類違い",
-    "no_attachment": "⚠️ 添付なし",
-    "unreadable": "⚠️ 読めないPDF",
-    "unknown_contract": "❓ 不明な保証契約番号",
-    "key_mismatch": "⚠️ 認証キー不一致",
-    "not_covered": "🚫 対象外",
-    "rejected_sender": "🚫 送信者拒否",
-    "error": "❗ エラー",
-}
-
 
 def staff_text(event: SubmissionEvent) -> str:
-    """The staff message: status, number, contractor, 工事名 (project), reason, sender."""
-    lines = [
-        f"*{LABELS.get(event.status, event.status)}* ({event.status})",
-        f"保証契約番号: {event.contract_number or '-'}",
-        f"受注者: {event.contractor_name or '-'}",
-        f"工事名: {event.project_name or '-'}",
-    ]
-    if event.kind:
-        lines.append(f"保証の種類: {event.kind}")
-    if event.reason:
-        lines.append(f"理由: {event.reason}")
-    lines.append(f"差出人: {event.sender} / 件名: {event.subject}")
-    lines.append(f"処理: {local_time(event.at)}")
-    return "\n".join(escape(line) if i else line for i, line in enumerate(lines))
+    """The staff message in Slack's markup: the status label bold, the rest escaped."""
+    first = f"*{label_of(event.status)}* ({event.status})"
+    return "\n".join([first, *(escape(line) for line in staff_lines(event))])
 
 
 class StaffChannel:

@@ -19,11 +19,11 @@ _KEY_RE = re.compile(rf"^[{ALPHABET}]{{16}}$")
 def generate_key() -> str:
     """A new random key, formatted XXXX-XXXX-XXXX-XXXX."""
     raw = "".join(secrets.choice(ALPHABET) for _ in range(16))
-    return format_key(raw)
+    return group_key(raw)
 
 
-def format_key(raw: str) -> str:
-    """Group 16 characters in fours with hyphens."""
+def group_key(raw: str) -> str:
+    """16 characters written in groups of four: XXXX-XXXX-XXXX-XXXX (not checked)."""
     return "-".join(raw[i : i + 4] for i in range(0, 16, 4))
 
 
@@ -34,7 +34,7 @@ def normalize_key(text: str) -> str:
     compacted, so that it simply fails to match.
     """
     compact = normalize_number(text).replace("-", "")
-    return format_key(compact) if len(compact) == 16 else compact
+    return group_key(compact) if len(compact) == 16 else compact
 
 
 def is_well_formed(key: str) -> bool:

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from hosho.core.errors import DocumentError
-from hosho.core.text import nfkc, normalize_number, squeeze
+from hosho.core.text import HYPHENS, nfkc, normalize_number, squeeze
 
 #: Name of the file embedded in hosho's PDFs carrying the machine-readable copy.
 MACHINE_FILE = "hosho-document.json"
@@ -20,20 +20,20 @@ MACHINE_FILE = "hosho-document.json"
 MACHINE_SCHEMA = "hosho.document/1"
 
 
-def format_key(key: str) -> str:
-    """A 認証キー written as XXXX-XXXX-XXXX-XXXX (DocumentError if it is not 16 characters)."""
+def checked_key(key: str) -> str:
+    """A 認証キー normalised to XXXX-XXXX-XXXX-XXXX; DocumentError unless it has 16 ASCII
+    letters or digits."""
     plain = normalize_number(key).replace("-", "")
     if len(plain) != 16 or not plain.isascii() or not plain.isalnum():
         raise DocumentError("認証キーの形式が正しくありません (auth key is not 16 letters/digits)")
     return "-".join(plain[i : i + 4] for i in range(0, 16, 4))
 
 
-# Hyphen look-alikes (the same set as hosho.core.text) mapped one-to-one to "-": positions
-# in the mapped text stay those of the squeezed text, so labels are matched in the one and
-# values read from the other.
-_HYPHENS = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2043\ufe58\ufe63\uff0d\u30fc\uff70\u02d7"
+# Hyphen look-alikes mapped one-to-one to "-" (and a-z to A-Z): positions in the mapped
+# text stay those of the squeezed text, so labels are matched in the one and values read
+# from the other.
 _TO_VALUE = str.maketrans(
-    {**{h: "-" for h in _HYPHENS}, **{chr(c): chr(c - 32) for c in range(97, 123)}}
+    {**{h: "-" for h in HYPHENS}, **{chr(c): chr(c - 32) for c in range(97, 123)}}
 )
 
 # Specific labels first: a notice may also quote the works contract's own 契約番号.

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from hosho.core.documents.finding import format_key
+from hosho.core.documents.finding import checked_key
 from hosho.core.documents.layout import Sheet, yen
 from hosho.core.errors import DocumentError
 from hosho.core.rules.kinds import ELECTRONIC_KINDS
@@ -51,7 +51,7 @@ def render_notice(
     or a character the font cannot draw.
     """
     check_electronic_kind(contract)
-    key = format_key(contract.auth_key)
+    key = checked_key(contract.auth_key)
     issued = issued or today_jst()
     period = f"{to_wareki(contract.period_start)} から {to_wareki(contract.period_end)} まで"
     address = profile.address_for(contract.kind)

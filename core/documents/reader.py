@@ -33,6 +33,15 @@ MAX_EMBEDDED = 16 * 1024
 PARSE_TIMEOUT = 1.5
 
 DOCUMENTS = ("auth_key_notice", "certificate", "unknown")
+#: What every PDF file carries near its start.
+PDF_MAGIC = b"%PDF-"
+#: The smallest input that makes the reader import and set up pypdf (for warm-ups).
+WARM_UP_PDF = PDF_MAGIC + b"1.4\n"
+
+
+def looks_like_pdf(data: bytes) -> bool:
+    """Sniff the bytes: a PDF has ``%PDF-`` within its first KB, whatever it is called."""
+    return PDF_MAGIC in data[:1024]
 
 
 @dataclass(frozen=True)
@@ -124,7 +133,7 @@ def _embedded(reader: Any) -> dict[str, Any] | None:
 
 def _from_embedded(embedded: dict[str, Any]) -> ParsedDocument | None:
     """The answer from hosho's own embedded copy, when it is complete."""
-    from hosho.core.documents.finding import format_key
+    from hosho.core.documents.finding import checked_key
     from hosho.core.errors import DocumentError
     from hosho.core.text import normalize_number
 
@@ -133,7 +142,7 @@ def _from_embedded(embedded: dict[str, Any]) -> ParsedDocument | None:
     key = embedded.get("auth_key")
     if document == "auth_key_notice" and number and isinstance(key, str):
         try:
-            return ParsedDocument("auth_key_notice", number, format_key(key), source="embedded")
+            return ParsedDocument("auth_key_notice", number, checked_key(key), source="embedded")
         except DocumentError:
             return None
     if document == "certificate" and number:
@@ -180,7 +189,7 @@ def read_pdf(data: bytes) -> ParsedDocument:
         return unknown(
             f"PDFが大きすぎます（上限 {MAX_PDF_BYTES // 1_048_576} MB） / the PDF is too large"
         )
-    if b"%PDF-" not in data[:1024]:
+    if not looks_like_pdf(data):
         return unknown("PDFファイルではありません / not a PDF file")
     try:
         import logging

@@ -20,7 +20,13 @@ import threading
 import time
 from typing import IO
 
-from hosho.core.documents.reader import PARSE_TIMEOUT, ParsedDocument, read_pdf, unknown
+from hosho.core.documents.reader import (
+    PARSE_TIMEOUT,
+    WARM_UP_PDF,
+    ParsedDocument,
+    read_pdf,
+    unknown,
+)
 
 #: Address-space limit of the worker (bytes).
 WORKER_MEMORY = 768 * 1024 * 1024
@@ -198,7 +204,7 @@ def _serve() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     logging.disable(logging.CRITICAL)  # pypdf warns about every oddity; answers carry reasons
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
-    read_pdf(b"%PDF-1.4\n")  # import pypdf and warm up before the first real PDF
+    read_pdf(WARM_UP_PDF)  # import pypdf and warm up before the first real PDF
     stdout.write(_HEADER.pack(0))
     stdout.flush()
     while True:

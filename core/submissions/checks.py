@@ -1,13 +1,10 @@
-"""Submissions (提出): one e-mail sent to the town, checked and recorded exactly once.
+"""The checks of a submission (提出) that need no database.
 
-The mail front end turns a message into an :class:`IncomingMail` and calls
-:func:`process`. The checks (DESIGN.md): the sender's address (email-validator, no DNS),
-a PDF attached, readable, the 認証キー等のお知らせ (STEP4 notice) and not the 電子証書
-(STEP3 certificate view), a known 保証契約番号, the matching 認証キー, the town's
-eligibility rules and subject rule, not already registered. The result is one
-``Submission`` row, and for a good notice a D-Sure registration, written in ONE
-transaction. Unique constraints on ``message_key`` and (folder, UIDVALIDITY, UID) make a
-second call for the same message return the row already there (``created=False``).
+The mail front end turns a message into an :class:`IncomingMail`; :func:`examine` checks
+the sender's address (email-validator, no DNS) and that a PDF is attached, readable, and
+is the 認証キー等のお知らせ (STEP4 notice) rather than the 電子証書 (STEP3 certificate
+view). What needs the database (a known 保証契約番号, the matching 認証キー, the town's
+rules, not already registered) is decided in :mod:`hosho.core.submissions.decision`.
 Nothing here knows IMAP.
 """
 
@@ -21,10 +18,10 @@ from functools import lru_cache
 
 from email_validator import EmailNotValidError, validate_email
 
-from hosho.core.documents.reader import ParsedDocument
+from hosho.core.documents.reader import ParsedDocument, looks_like_pdf
 from hosho.core.rules.profile import Profile
 from hosho.core.store.models import Contract, Contractor, Submission
-from hosho.core.submissions.statuses import reason
+from hosho.core.submissions.statuses import SEVERAL_NOTICES, Status
 
 log = logging.getLogger(__name__)
 
@@ -44,9 +41,9 @@ class Attachment:
 
     @property
     def looks_like_pdf(self) -> bool:
-        """PDF bytes (``%PDF-``), or declared as PDF by type or name."""
+        """PDF bytes, or declared as PDF by type or name."""
         return (
-            b"%PDF-" in self.data[:1024]
+            looks_like_pdf(self.data)
             or self.content_type == "application/pdf"
             or self.filename.lower().endswith(".pdf")
         )
@@ -79,7 +76,7 @@ class Examined:
     """The checks that need no database: sender, attachments, PDF reading."""
 
     sender_ok: bool
-    status: str | None = None
+    status: Status | None = None
     reason: str = ""
     document: str | None = None
     notice: ParsedDocument | None = None
@@ -103,7 +100,7 @@ class Outcome:
     @property
     def registered(self) -> bool:
         """True when this message registered its notice (goes to hosho/registered)."""
-        return self.submission.status == "registered"
+        return self.submission.status == Status.REGISTERED
 
 
 @lru_cache(maxsize=4096)  # the same contractors write again and again
@@ -127,21 +124,25 @@ def examine(mail: IncomingMail, parse: PdfParser) -> Examined:
     """Run the checks that need no database (call it outside a transaction: it parses PDFs)."""
     ok = mail.sender_count == 1 and sender_valid(mail.sender)
     if mail.refused:
-        return Examined(ok, "unreadable", mail.refused)
+        return Examined(ok, Status.UNREADABLE, mail.refused)
     if not ok:
-        return Examined(False, "rejected_sender", reason("rejected_sender", sender=mail.sender))
+        return Examined(
+            False, Status.REJECTED_SENDER, Status.REJECTED_SENDER.reason(sender=mail.sender)
+        )
     pdfs = [a for a in mail.attachments if a.looks_like_pdf][:MAX_PDFS]
     if not pdfs:
-        return Examined(True, "no_attachment", reason("no_attachment"))
+        return Examined(True, Status.NO_ATTACHMENT, Status.NO_ATTACHMENT.reason())
     parsed = [parse(a.data) for a in pdfs]
     notices = [p for p in parsed if p.document == "auth_key_notice" and p.contract_number]
     if not notices:
         if any(p.document == "certificate" for p in parsed):
-            return Examined(True, "wrong_document", reason("wrong_document"), "certificate")
+            wrong = Status.WRONG_DOCUMENT
+            return Examined(True, wrong, wrong.reason(), "certificate")
         detail = _japanese(parsed[0].reason)
-        return Examined(True, "unreadable", reason("unreadable", detail=detail), "unknown")
+        unreadable = Status.UNREADABLE
+        return Examined(True, unreadable, unreadable.reason(detail=detail), "unknown")
     if len({n.contract_number for n in notices}) > 1:
-        return Examined(True, "wrong_document", reason("several_notices"), "auth_key_notice")
+        return Examined(True, Status.WRONG_DOCUMENT, SEVERAL_NOTICES, "auth_key_notice")
     return Examined(True, None, "", "auth_key_notice", notices[0])
 
 
@@ -151,7 +152,7 @@ def examine_safely(mail: IncomingMail, parse: PdfParser) -> Examined:
         return examine(mail, parse)
     except Exception:  # noqa: BLE001 - a bug or a parser crash must not lose the message
         log.exception("checking message %s failed", mail.message_key)
-        return Examined(sender_valid(mail.sender), "error", "")
+        return Examined(sender_valid(mail.sender), Status.ERROR, "")
 
 
 def reply_due(mail: IncomingMail, examined: Examined, profile: Profile) -> bool:

@@ -1,100 +1,146 @@
-"""What a sender is told about a submission (提出), in Japanese, in one place.
+"""What became of a submission (提出), in one place: each status, its label for town staff
+and what the sender is told, in Japanese.
 
-Each status of DESIGN.md except ``registered`` has a reason that says what to do next.
 認証キー等のお知らせ is the STEP4 PDF (the notice carrying the 保証契約番号 and 認証キー);
-電子証書 is the STEP3 certificate view, which must not be sent. No text here ever holds an
-auth key.
+電子証書 is the STEP3 certificate view, which must not be sent. Every reason except the
+one for ``registered`` says what to do next. No text here ever holds an auth key.
 """
 
 from __future__ import annotations
 
-#: Every status a submission can end in (DESIGN.md).
-STATUSES = (
-    "registered",
-    "duplicate",
-    "wrong_document",
-    "no_attachment",
-    "unreadable",
-    "unknown_contract",
-    "key_mismatch",
-    "not_covered",
-    "rejected_sender",
-    "error",
-)
+from enum import StrEnum
+from typing import NamedTuple
 
 NOTICE = "「認証キー等のお知らせ」（PDF）"
+_RESEND_NOTICE = "e-Net保証のSTEP4でダウンロードした" + NOTICE
 
-REASONS: dict[str, str] = {
-    "rejected_sender": (
-        "差出人のメールアドレス（{sender}）が正しくないため受け付けできません。"
-        "正しいメールアドレスから送り直してください。"
+
+class Status(StrEnum):
+    """A submission's status: the value stored and shown in JSON. Its staff ``label`` and
+    the reason sent to the sender are in ``WORDING`` just below."""
+
+    REGISTERED = "registered"
+    DUPLICATE = "duplicate"
+    WRONG_DOCUMENT = "wrong_document"
+    WRONG_SUBJECT = "wrong_subject"
+    WRONG_ADDRESS = "wrong_address"
+    NO_ATTACHMENT = "no_attachment"
+    UNREADABLE = "unreadable"
+    UNKNOWN_CONTRACT = "unknown_contract"
+    KEY_MISMATCH = "key_mismatch"
+    NOT_COVERED = "not_covered"
+    REJECTED_SENDER = "rejected_sender"
+    ERROR = "error"
+
+    @property
+    def label(self) -> str:
+        """How town staff see this status (plain text with an emoji)."""
+        return WORDING[self].label
+
+    def reason(self, **values: object) -> str:
+        """What the sender is told, with the placeholders filled in."""
+        return WORDING[self].reason.format(**values)
+
+
+class Wording(NamedTuple):
+    """A status's staff label and the template of the sender's reason."""
+
+    label: str
+    reason: str
+
+
+WORDING: dict[Status, Wording] = {
+    Status.REGISTERED: Wording(
+        "✅ 受付（D-Sure登録）",
+        "保証契約番号 {number} の" + NOTICE + "を受け付け、D-Sure（発注者用保証確認サービス）"
+        "での確認用に登録しました。",
     ),
-    "no_attachment": (
-        "PDFファイルが添付されていません。e-Net保証のSTEP4でダウンロードした"
-        + NOTICE
-        + "を添付して送り直してください。"
+    Status.DUPLICATE: Wording(
+        "🔁 重複",
+        "保証契約番号 {number} の" + NOTICE + "はすでに受け付けています"
+        "（D-Sure登録済み）。再送の必要はありません。",
     ),
-    "unreadable": (
-        "添付のPDFを読み取れませんでした（{detail}）。e-Net保証のSTEP4でダウンロードした"
-        + NOTICE
-        + "を、パスワードや加工なしでそのまま添付して送り直してください。"
-    ),
-    "wrong_document": (
+    Status.WRONG_DOCUMENT: Wording(
+        "⚠️ 書類違い",
         "添付されたPDFは電子証書（STEP3で保存したファイル）です。発注者へ提出するのは"
         "STEP4の「認証キー」の表示からダウンロードした" + NOTICE + "です。そちらを添付して"
-        "送り直してください。"
+        "送り直してください。",
     ),
-    "several_notices": (
-        "1通のメールに複数の保証契約番号の" + NOTICE + "が添付されています。"
-        "お手数ですが、1通につき1件ずつ送り直してください。"
+    Status.WRONG_SUBJECT: Wording(
+        "⚠️ 件名違い",
+        "{detail} 件名を直して、" + NOTICE + "を添付して送り直してください。",
     ),
-    "unknown_contract": (
+    Status.WRONG_ADDRESS: Wording(
+        "⚠️ 提出先違い",
+        "{kind}の" + NOTICE + "の提出先は {address} です。お手数ですが、そちらへ送り直して"
+        "ください。",
+    ),
+    Status.NO_ATTACHMENT: Wording(
+        "⚠️ 添付なし",
+        "PDFファイルが添付されていません。" + _RESEND_NOTICE + "を添付して送り直してください。",
+    ),
+    Status.UNREADABLE: Wording(
+        "⚠️ 読めないPDF",
+        "添付のPDFを読み取れませんでした（{detail}）。"
+        + _RESEND_NOTICE
+        + "を、パスワードや加工なしでそのまま添付して送り直してください。",
+    ),
+    Status.UNKNOWN_CONTRACT: Wording(
+        "❓ 不明な保証契約番号",
         "保証契約番号 {number} の保証契約が見つかりません。番号をご確認のうえ、"
-        "最新の" + NOTICE + "を送り直してください。ご不明な点は{contact}へお問い合わせください。"
+        "最新の" + NOTICE + "を送り直してください。ご不明な点は{contact}へお問い合わせください。",
     ),
-    "key_mismatch": (
+    Status.KEY_MISMATCH: Wording(
+        "⚠️ 認証キー不一致",
         "保証契約番号 {number} の認証キーが一致しません。e-Net保証のSTEP4で最新の"
         + NOTICE
-        + "をダウンロードし、加工せずに送り直してください。"
+        + "をダウンロードし、加工せずに送り直してください。",
     ),
-    "not_covered": "{detail} ご不明な点は{contact}へお問い合わせください。",
-    "subject": "{detail} 件名を直して、" + NOTICE + "を添付して送り直してください。",
-    "wrong_address": (
-        "{kind}の"
-        + NOTICE
-        + "の提出先は {address} です。お手数ですが、そちらへ送り直してください。"
+    Status.NOT_COVERED: Wording(
+        "🚫 対象外",
+        "{detail} ご不明な点は{contact}へお問い合わせください。",
     ),
-    "duplicate": (
-        "保証契約番号 {number} の" + NOTICE + "はすでに受け付けています"
-        "（D-Sure登録済み）。再送の必要はありません。"
+    Status.REJECTED_SENDER: Wording(
+        "🚫 送信者拒否",
+        "差出人のメールアドレス（{sender}）が正しくないため受け付けできません。"
+        "正しいメールアドレスから送り直してください。",
     ),
-    "too_large": (
-        "メールが大きすぎるため受け付けできません（{size_mb:.1f} MB、上限 {limit_mb:g} MB）。"
-        + NOTICE
-        + "だけを添付して送り直してください。"
-    ),
-    "error": (
-        "システムの不具合のため処理できませんでした。お手数ですが{contact}へお問い合わせください。"
+    Status.ERROR: Wording(
+        "❗ エラー",
+        "システムの不具合のため処理できませんでした。お手数ですが{contact}へお問い合わせください。",
     ),
 }
 
-#: The answer for a registered submission (受付).
-ACCEPTED = (
-    "保証契約番号 {number} の" + NOTICE + "を受け付け、D-Sure（発注者用保証確認サービス）"
-    "での確認用に登録しました。"
+
+#: Every status value, in the order above (for usage messages and option checks).
+STATUSES: tuple[str, ...] = tuple(status.value for status in Status)
+
+#: The ``wrong_document`` reason when one mail carries notices of several contracts.
+SEVERAL_NOTICES = (
+    "1通のメールに複数の保証契約番号の" + NOTICE + "が添付されています。"
+    "お手数ですが、1通につき1件ずつ送り直してください。"
+)
+#: The ``unreadable`` reason for a message too large to download.
+TOO_LARGE = (
+    "メールが大きすぎるため受け付けできません（{size_mb:.1f} MB、上限 {limit_mb:g} MB）。"
+    + NOTICE
+    + "だけを添付して送り直してください。"
 )
 
 
-def reason(name: str, **values: object) -> str:
-    """The reason ``name`` with its placeholders filled in."""
-    return REASONS[name].format(**values)
+def label_of(status: str) -> str:
+    """The staff label of a status value (the value itself when it is not a known one)."""
+    try:
+        return Status(status).label
+    except ValueError:
+        return status
 
 
 def reply_subject(status: str) -> str:
     """The subject of the reply to the sender."""
-    if status == "registered":
+    if status == Status.REGISTERED:
         return "【受付】認証キー等のお知らせを受け付けました"
-    if status == "duplicate":
+    if status == Status.DUPLICATE:
         return "【受付済み】認証キー等のお知らせはすでに受け付けています"
     return "【要再送】認証キー等のお知らせを受け付けできませんでした"
 

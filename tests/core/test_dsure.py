@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from hosho.core.contracts.importing import import_contracts
 from hosho.core.contracts.ledger import find_contract
-from hosho.core.dsure import REFUSAL, is_registered, locked_until, lookup, register
+from hosho.core.dsure import REFUSAL, locked_until, lookup, register, registration_of
 from hosho.core.errors import LookupRefused
 from hosho.core.store.db import session_scope
 from hosho.core.store.models import AuditLog, DsureRegistration, LookupAttempt, utcnow
@@ -103,7 +103,7 @@ def test_every_attempt_is_audited_without_the_key(loaded) -> None:  # type: igno
 def test_register_once(loaded) -> None:  # type: ignore[no-untyped-def]
     with session_scope(loaded) as s:
         contract = find_contract(s, NUMBER)
-        assert contract is not None and is_registered(s, contract) is None
+        assert contract is not None and registration_of(s, contract) is None
         first, created = register(s, contract, submission_id=None, by="mail")
         again, created_again = register(s, contract, submission_id=None, by="mail")
     assert created and not created_again and first.id == again.id

@@ -11,11 +11,11 @@ import pytest
 from sqlmodel import Session, select
 
 from hosho.core.store.models import Submission
-from hosho.core.submissions.store import claim_reply, owed_replies, release_reply
-from hosho.mailbox import poller as poller_module
+from hosho.mailbox import replies as replies_module
 from hosho.mailbox.maildir_source import MaildirSource
 from hosho.mailbox.outgoing import Mailer
 from hosho.mailbox.poller import Poller
+from hosho.mailbox.replies import claim_reply, owed_replies, release_reply
 from tests.mailbox.conftest import use_env
 from tests.mailbox.town import SENDER, TOWN, message, notice_message
 from tests.servers import free_port
@@ -49,7 +49,7 @@ def test_smtp_down_then_up_sends_the_owed_reply_once(  # type: ignore[no-untyped
     town, smtp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     runtime = use_env(monkeypatch, {"HOSHO_MAILDIR": str(tmp_path / "inbox")})
-    monkeypatch.setattr(poller_module, "REPLY_RETRY_AFTER", timedelta(0))
+    monkeypatch.setattr(replies_module, "REPLY_RETRY_AFTER", timedelta(0))
     mailbox.Maildir(tmp_path / "inbox", create=True).add(notice_message(1, subject="first"))
     down = Mailer("127.0.0.1", port=free_port(), security="none", timeout=2)
     poller = Poller(runtime, MaildirSource(tmp_path / "inbox"), mailer=down)

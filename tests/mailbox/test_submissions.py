@@ -11,10 +11,10 @@ from hosho.core.contracts.importing import import_contracts
 from hosho.core.documents.reader import read_pdf
 from hosho.core.rules.profile import load_profile
 from hosho.core.store.db import get_engine, session_scope
-from hosho.core.store.models import DsureRegistration, Submission
-from hosho.core.submissions.checks import Attachment, IncomingMail
-from hosho.core.submissions.statuses import REASONS, STATUSES
-from hosho.core.submissions.store import process
+from hosho.core.store.models import AuditLog, DsureRegistration, Submission
+from hosho.core.submissions.checks import Attachment, IncomingMail, examine_safely
+from hosho.core.submissions.recording import process, record_batch
+from hosho.core.submissions.statuses import SEVERAL_NOTICES, STATUSES, TOO_LARGE, Status
 from tests.factories import contract_csv, contract_row
 from tests.mailbox.town import key_for, notice
 
@@ -49,6 +49,24 @@ def test_second_call_returns_the_same_row(town) -> None:  # type: ignore[no-unty
         assert session.exec(select(func.count()).select_from(Submission)).one() == 2
 
 
+def test_a_batch_registers_each_notice_once_with_its_audit_entry(town) -> None:  # type: ignore[no-untyped-def]
+    engine, profile = get_engine(town), load_profile("aya")
+    batch = [mail(n, f"<batch-{i}@x>") for i, n in enumerate((1, 2, 1, 3))]
+    outcomes = record_batch(engine, [(m, examine_safely(m, read_pdf)) for m in batch], profile)
+    assert [o.status for o in outcomes] == ["registered", "registered", "duplicate", "registered"]
+    with session_scope(engine) as session:
+        registrations = session.exec(select(DsureRegistration)).all()
+        audits = session.exec(select(AuditLog).where(AuditLog.action == "dsure.register")).all()
+        by_submission = {r.submission_id: r for r in registrations}
+    registered = [o for o in outcomes if o.registered]
+    assert sorted(by_submission) == sorted(o.submission.id for o in registered)
+    assert all(r.registered_by == "mail" for r in registrations)
+    assert sorted(a.target for a in audits) == sorted(
+        o.submission.contract_number for o in registered
+    )
+    assert all(a.actor == "mail" and a.result == "ok" for a in audits)
+
+
 def test_subject_rule_of_a_profile(db_url: str) -> None:
     engine = get_engine(db_url)
     row = contract_row(
@@ -62,13 +80,13 @@ def test_subject_rule_of_a_profile(db_url: str) -> None:
     import_contracts(engine, contract_csv([row]), actor="test")
     profile = load_profile("sample-city")
     wrong = process(engine, mail(5, "<s1@x>", subject="認証キーを送ります"), profile, read_pdf)
-    assert wrong.status == "wrong_document" and "件名" in wrong.submission.reason
+    assert wrong.status == "wrong_subject" and "件名" in wrong.submission.reason
     assert "電子保証認証キー:" in wrong.submission.reason
     good_subject = f"電子保証認証キー:{row['project_name']}"
     # 前払金保証 goes to the 会計 section's address, not the 契約検査課's
     elsewhere = mail(5, "<s3@x>", subject=good_subject, recipients=[profile.submission_address])
     wrong_place = process(engine, elsewhere, profile, read_pdf)
-    assert wrong_place.status == "wrong_document"
+    assert wrong_place.status == "wrong_address"
     assert profile.address_for("前払金保証") in wrong_place.submission.reason
     right = [profile.address_for("前払金保証"), profile.submission_address]
     good = process(
@@ -97,9 +115,25 @@ def test_many_messages_of_one_contract_at_once_register_it_once(town) -> None:  
         assert session.exec(select(func.count()).select_from(DsureRegistration)).one() == 1
 
 
-def test_every_rejection_has_an_actionable_japanese_reason() -> None:
-    for status in STATUSES:
-        if status != "registered":
-            assert status in REASONS, status
-    assert "STEP4" in REASONS["wrong_document"] and "STEP3" in REASONS["wrong_document"]
-    assert all(text.endswith("。") for text in REASONS.values())
+def test_every_status_has_a_label_and_an_actionable_japanese_reason() -> None:
+    assert tuple(Status) == STATUSES and len(set(STATUSES)) == len(STATUSES) == 12
+    for status in Status:
+        assert status.label and not status.label.startswith("*"), status
+        assert status.reason(**_PLACEHOLDERS).endswith("。"), status
+        assert "{" not in status.reason(**_PLACEHOLDERS), status
+    wrong = Status.WRONG_DOCUMENT.reason()
+    assert "STEP4" in wrong and "STEP3" in wrong
+    assert "件名" in Status.WRONG_SUBJECT.reason(detail="件名は「X」としてください。")
+    address = Status.WRONG_ADDRESS.reason(kind="契約保証", address="keiyaku@town.example.jp")
+    assert "keiyaku@town.example.jp" in address and "送り直して" in address
+    assert SEVERAL_NOTICES.endswith("。") and TOO_LARGE.format(size_mb=30, limit_mb=25)[-1] == "。"
+
+
+_PLACEHOLDERS = {
+    "number": "0000000001",
+    "contact": "財政係",
+    "detail": "対象外です。",
+    "sender": "x",
+    "kind": "契約保証",
+    "address": "a@b.jp",
+}

@@ -12,7 +12,7 @@ from datetime import date
 from email.message import EmailMessage
 from functools import lru_cache
 
-from hosho.core.contracts.authkey import ALPHABET, format_key
+from hosho.core.contracts.authkey import ALPHABET, group_key
 from hosho.core.rules.profile import load_profile
 from hosho.core.store.models import Contract, Contractor
 from tests.factories import contract_csv, contract_row
@@ -28,7 +28,7 @@ UNKNOWN = 99999  # never imported
 def key_for(n: int) -> str:
     """A valid 認証キー that depends only on ``n``."""
     digest = hashlib.sha256(f"hosho-test-key-{n}".encode()).digest()
-    return format_key("".join(ALPHABET[b % len(ALPHABET)] for b in digest[:16]))
+    return group_key("".join(ALPHABET[b % len(ALPHABET)] for b in digest[:16]))
 
 
 def number(n: int) -> str:

@@ -1,0 +1,154 @@
+"""Deciding a submission (提出) against the database: the 保証契約番号 must be known, the
+認証キー must match, the contract must be covered by the town's rules, the subject must
+follow the town's subject rule, the mail must have gone to the address for the contract's
+kind of guarantee, and the contract must not be registered in the D-Sure register yet.
+
+What the database holds for a batch of messages is read once (:class:`Known`), inside the
+batch's transaction, instead of per message.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session, col, select
+
+from hosho.core.contracts.authkey import keys_equal
+from hosho.core.rules.eligibility import contract_reason
+from hosho.core.rules.profile import Profile
+from hosho.core.store.models import Contract, Contractor, DsureRegistration, Submission
+from hosho.core.submissions.checks import Examined, IncomingMail
+from hosho.core.submissions.statuses import Status
+from hosho.core.text import normalize_number
+
+log = logging.getLogger(__name__)
+
+#: A decision: the status, the reason the sender is told, the contract it is about.
+Decision = tuple[Status, str, Contract | None]
+
+
+@dataclass
+class Known:
+    """What the database holds for one batch, read in a few queries (inside the batch's
+    transaction: on SQLite nobody else writes meanwhile; on PostgreSQL the unique
+    constraints still decide)."""
+
+    by_key: dict[str, Submission]
+    by_place: dict[tuple[str, int, int], Submission]
+    contracts: dict[str, Contract]
+    registered: set[int]
+    contractors: dict[int, Contractor]
+
+    @classmethod
+    def load(cls, session: Session, items: Sequence[tuple[IncomingMail, Examined]]) -> Known:
+        """Read the rows already recorded for these messages and the contracts they name."""
+        keys = [m.message_key[:998] for m, _ in items]
+        rows = list(session.exec(select(Submission).where(col(Submission.message_key).in_(keys))))
+        places = [(m.folder[:200], m.uidvalidity, m.uid) for m, _ in items if m.uid is not None]
+        for folder, uidvalidity in {(f, v) for f, v, _ in places}:
+            uids = [u for f, v, u in places if (f, v) == (folder, uidvalidity)]
+            rows += session.exec(
+                select(Submission)
+                .where(Submission.folder == folder)
+                .where(Submission.uidvalidity == uidvalidity)
+                .where(col(Submission.uid).in_(uids))
+            ).all()
+        numbers = {
+            normalize_number(ex.notice.contract_number)
+            for _, ex in items
+            if ex.notice is not None and ex.notice.contract_number
+        }
+        contracts = {
+            c.contract_number: c
+            for c in session.exec(
+                select(Contract).where(col(Contract.contract_number).in_(numbers))
+            )
+        }
+        ids = [c.id for c in contracts.values()]
+        registered = {
+            r.contract_id
+            for r in session.exec(
+                select(DsureRegistration).where(col(DsureRegistration.contract_id).in_(ids))
+            )
+        }
+        people = {c.contractor_id for c in contracts.values()}
+        contractors: dict[int, Contractor] = {
+            p.id: p
+            for p in session.exec(select(Contractor).where(col(Contractor.id).in_(people)))
+            if p.id is not None
+        }
+        known = cls({}, {}, contracts, registered, contractors)
+        for row in rows:
+            known.remember(row)
+        return known
+
+    def remember(self, row: Submission) -> None:
+        """Count ``row`` as recorded (a later message of the batch may repeat it)."""
+        self.by_key[row.message_key] = row
+        if row.uid is not None and row.uidvalidity is not None:
+            self.by_place[(row.folder, row.uidvalidity, row.uid)] = row
+
+    def existing(self, mail: IncomingMail) -> Submission | None:
+        """The row recorded for this message (same key, or same place in the inbox)."""
+        found = self.by_key.get(mail.message_key[:998])
+        if found is None and mail.uid is not None and mail.uidvalidity is not None:
+            found = self.by_place.get((mail.folder[:200], mail.uidvalidity, mail.uid))
+        return found
+
+    def contractor_of(self, contract: Contract | None) -> Contractor | None:
+        """The contractor of ``contract`` (for the staff message)."""
+        return self.contractors.get(contract.contractor_id) if contract else None
+
+
+def decide(known: Known, examined: Examined, mail: IncomingMail, profile: Profile) -> Decision:
+    """Status, reason and contract for a message whose notice was read."""
+    notice = examined.notice
+    assert notice is not None and notice.contract_number is not None
+    number = notice.contract_number
+    contact = profile.contact
+    contract = known.contracts.get(normalize_number(number))
+    if contract is None:
+        unknown = Status.UNKNOWN_CONTRACT
+        return unknown, unknown.reason(number=number, contact=contact), None
+    if not notice.auth_key or not keys_equal(contract.auth_key, notice.auth_key):
+        return Status.KEY_MISMATCH, Status.KEY_MISMATCH.reason(number=number), contract
+    why = contract_reason(contract, profile)
+    if why:
+        return Status.NOT_COVERED, Status.NOT_COVERED.reason(detail=why, contact=contact), contract
+    if profile.subject_rule is not None:
+        wrong = profile.subject_rule.check(mail.subject, contract.project_name)
+        if wrong:
+            return Status.WRONG_SUBJECT, Status.WRONG_SUBJECT.reason(detail=wrong), contract
+    wanted = profile.address_for(contract.kind).lower()
+    town = {a.lower() for a in profile.all_addresses}
+    sent_to = {a.lower() for a in mail.recipients}
+    if sent_to & town and wanted not in sent_to:  # e.g. 契約保証 to the 前払金 section
+        detail = Status.WRONG_ADDRESS.reason(kind=contract.kind, address=wanted)
+        return Status.WRONG_ADDRESS, detail, contract
+    if contract.id in known.registered:
+        return Status.DUPLICATE, Status.DUPLICATE.reason(number=number), contract
+    return Status.REGISTERED, Status.REGISTERED.reason(number=number), contract
+
+
+def decide_safely(
+    known: Known, examined: Examined, mail: IncomingMail, profile: Profile
+) -> Decision:
+    """The checks' status when they ended it, else :func:`decide`; a bug becomes ``error``
+    (a database failure propagates: nothing is committed, the message is taken again)."""
+    contract: Contract | None = None
+    try:
+        if examined.status is None:
+            status, why, contract = decide(known, examined, mail, profile)
+        else:
+            status, why = examined.status, examined.reason
+    except SQLAlchemyError:
+        raise
+    except Exception:  # noqa: BLE001 - a bug must not lose the message
+        log.exception("deciding message %s failed", mail.message_key)
+        status, why = Status.ERROR, ""
+    if status == Status.ERROR:
+        why = Status.ERROR.reason(contact=profile.contact)
+    return status, why, contract

@@ -1,0 +1,53 @@
+"""Reading recorded submissions (提出): the list staff see, and which messages of an inbox
+folder were recorded already (so the poller only moves them)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlmodel import col, select
+
+from hosho.core.store.db import session_scope
+from hosho.core.store.models import Submission
+
+
+def recorded_locations(
+    engine: Engine, folder: str, uidvalidity: int, uids: Sequence[int]
+) -> dict[int, str]:
+    """UID → status of the messages of this folder already recorded (in chunks)."""
+    found: dict[int, str] = {}
+    with session_scope(engine) as session:
+        for start in range(0, len(uids), 500):
+            chunk = list(uids[start : start + 500])
+            rows = session.exec(
+                select(Submission.uid, Submission.status)
+                .where(Submission.folder == folder)
+                .where(Submission.uidvalidity == uidvalidity)
+                .where(col(Submission.uid).in_(chunk))
+            ).all()
+            found.update({int(uid): status for uid, status in rows if uid is not None})
+    return found
+
+
+def list_submissions(engine: Engine, status: str | None = None) -> list[dict[str, Any]]:
+    """Submissions, oldest first, with the fields of ``hosho submissions list --json``:
+    message_id, sender, subject, received_at, contract_number, status, reason."""
+    with session_scope(engine) as session:
+        query = select(Submission).order_by(col(Submission.id))
+        if status:
+            query = query.where(Submission.status == status)
+        rows = session.exec(query).all()
+        return [
+            {
+                "message_id": row.message_id,
+                "sender": row.sender,
+                "subject": row.subject,
+                "received_at": row.received_at.isoformat() if row.received_at else None,
+                "contract_number": row.contract_number,
+                "status": row.status,
+                "reason": row.reason,
+            }
+            for row in rows
+        ]

@@ -1,0 +1,169 @@
+"""Recording submissions (提出) in the database, exactly once.
+
+:func:`record_batch` writes examined messages in ONE transaction: for each, the decision
+(:mod:`hosho.core.submissions.decision`), one ``Submission`` row and, for a good notice, its
+registration in the D-Sure register (:func:`hosho.core.dsure.register`, which also writes
+the audit entry). Unique constraints on ``message_key`` and (folder, UIDVALIDITY, UID) make
+a message recorded before come back with ``created=False``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Engine, or_
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from hosho.core.dsure import register
+from hosho.core.rules.profile import Profile
+from hosho.core.store.db import session_scope
+from hosho.core.store.models import Contract, Submission, utcnow
+from hosho.core.submissions.checks import (
+    Examined,
+    IncomingMail,
+    Outcome,
+    PdfParser,
+    examine_safely,
+    reply_due,
+)
+from hosho.core.submissions.decision import Known, decide_safely
+from hosho.core.submissions.statuses import Status
+
+
+def process(
+    engine: Engine,
+    mail: IncomingMail,
+    profile: Profile,
+    parse: PdfParser,
+    *,
+    by: str = "mail",
+) -> Outcome:
+    """Check one message and record it: exactly one Submission row, in one transaction.
+
+    A message already recorded (same message_key, or same folder/UIDVALIDITY/UID) returns
+    its row with ``created=False``; so does losing a race against another poller. An
+    unexpected failure of the checks is recorded as status ``error``; a database failure
+    propagates (nothing was committed, the message stays to be taken again).
+    """
+    return record_batch(engine, [(mail, examine_safely(mail, parse))], profile, by=by)[0]
+
+
+def record_batch(
+    engine: Engine,
+    items: Sequence[tuple[IncomingMail, Examined]],
+    profile: Profile,
+    *,
+    by: str = "mail",
+) -> list[Outcome]:
+    """Record examined messages in ONE transaction (all of them or none), each message with
+    its row and registration; a message already recorded comes back with created=False."""
+    with session_scope(engine) as session:
+        known = Known.load(session, items)
+        if session.get_bind().dialect.name == "postgresql":
+            return [_record(session, known, mail, ex, profile, by) for mail, ex in items]
+        return _record_serialised(session, known, items, profile, by)
+
+
+def find_existing(session: Session, mail: IncomingMail) -> Submission | None:
+    """The row already recorded for this message (same key, or same place in the inbox)."""
+    where = [col(Submission.message_key) == mail.message_key]
+    if mail.uid is not None and mail.uidvalidity is not None:
+        where.append(
+            (col(Submission.folder) == mail.folder)
+            & (col(Submission.uidvalidity) == mail.uidvalidity)
+            & (col(Submission.uid) == mail.uid)
+        )
+    return session.exec(select(Submission).where(or_(*where))).first()
+
+
+def _row(
+    mail: IncomingMail, examined: Examined, status: Status, why: str, profile: Profile
+) -> Submission:
+    number = examined.notice.contract_number if examined.notice else None
+    return Submission(
+        message_key=mail.message_key[:998],
+        message_id=(mail.message_id or None) and mail.message_id[:998],
+        source=mail.source[:20],
+        folder=mail.folder[:200],
+        uidvalidity=mail.uidvalidity,
+        uid=mail.uid,
+        sender=mail.sender[:998],
+        subject=mail.subject[:2000],
+        received_at=mail.received_at,
+        contract_number=number[:64] if number else None,
+        document=examined.document,
+        status=status.value,
+        reason=why,
+        reply_due=reply_due(mail, examined, profile),
+        processed_at=utcnow(),
+    )
+
+
+def _record(
+    session: Session,
+    known: Known,
+    mail: IncomingMail,
+    examined: Examined,
+    profile: Profile,
+    by: str,
+) -> Outcome:
+    """PostgreSQL: one message, with a savepoint, since another poller may insert the same
+    message or register the same contract meanwhile."""
+    existing = known.existing(mail)
+    if existing is not None:
+        return Outcome(existing, False, examined.sender_ok)
+    status, why, contract = decide_safely(known, examined, mail, profile)
+    row = _row(mail, examined, status, why, profile)
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:  # it recorded the message first
+        existing = find_existing(session, mail)
+        assert existing is not None
+        return Outcome(existing, False, examined.sender_ok)
+    known.remember(row)
+    if status == Status.REGISTERED and contract is not None:
+        assert contract.id is not None
+        _, created = register(session, contract, submission_id=row.id, by=by)
+        known.registered.add(contract.id)
+        if not created:  # another poller registered this contract meanwhile
+            row.status = Status.DUPLICATE.value
+            row.reason = Status.DUPLICATE.reason(number=contract.contract_number)
+    return Outcome(row, True, examined.sender_ok, contract, known.contractor_of(contract))
+
+
+def _record_serialised(
+    session: Session,
+    known: Known,
+    items: Sequence[tuple[IncomingMail, Examined]],
+    profile: Profile,
+    by: str,
+) -> list[Outcome]:
+    """SQLite: BEGIN IMMEDIATE serialises writers, so what ``known`` read is final and the
+    rows, registrations and audit entries go in with one multi-row INSERT per table (the
+    unique constraints still guard: a violation rolls the whole batch back)."""
+    outcomes: list[Outcome] = []
+    new: list[tuple[Submission, Contract | None]] = []
+    for mail, examined in items:
+        existing = known.existing(mail)
+        if existing is not None:
+            outcomes.append(Outcome(existing, False, examined.sender_ok))
+            continue
+        status, why, contract = decide_safely(known, examined, mail, profile)
+        row = _row(mail, examined, status, why, profile)
+        known.remember(row)
+        registers = status == Status.REGISTERED and contract is not None
+        if registers and contract is not None and contract.id is not None:
+            known.registered.add(contract.id)  # a second notice in this batch: duplicate
+        new.append((row, contract if registers else None))
+        outcomes.append(
+            Outcome(row, True, examined.sender_ok, contract, known.contractor_of(contract))
+        )
+    session.add_all([row for row, _ in new])
+    session.flush()  # the rows' ids, for their registrations
+    for row, contract in new:
+        if contract is not None:
+            register(session, contract, submission_id=row.id, by=by, known_new=True)
+    return outcomes
