@@ -72,8 +72,13 @@ def test_http_bounds_bodies_and_stops_promptly_with_a_connection_open(
     port = bot.port
     assert port
     try:
-        big = json.dumps({"type": "event_callback", "pad": "x" * MAX_BODY})
-        assert post(f"http://127.0.0.1:{port}/slack/events", big, {}) == 413
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:  # refused
+            sock.sendall(  # on the announced length, before any of the body is read
+                b"POST /slack/events HTTP/1.1\r\nHost: hosho\r\n"
+                b"Content-Type: application/json\r\n"
+                b"Content-Length: %d\r\n\r\n{" % (MAX_BODY + 1)
+            )
+            assert sock.recv(64).startswith(b"HTTP/1.1 413 ")
         with pytest.raises(urllib.error.HTTPError) as got:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/slack/events", timeout=10)
         assert got.value.code == 404
