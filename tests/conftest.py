@@ -1,11 +1,18 @@
-"""Shared fixtures: a fresh database per test on SQLite, and on PostgreSQL when
-HOSHO_TEST_POSTGRES_URL is set (one database per test run, dropped after)."""
+"""Shared fixtures: a fresh database per test on SQLite (a copy of one migrated per run), and
+on PostgreSQL when HOSHO_TEST_POSTGRES_URL is set (one database per test run, dropped after);
+``cli`` runs the ``hosho`` command in-process."""
 
 from __future__ import annotations
 
+import contextlib
+import io
+import logging
 import os
+import shutil
+import subprocess
+import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -59,15 +66,28 @@ def _reset_postgres(url: str) -> None:
         conn.exec_driver_sql("CREATE SCHEMA public")
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated once per run; each test gets a copy (tests/core/store/
+    test_migrations.py runs the real migrations)."""
+    path = tmp_path_factory.mktemp("template") / "hosho.db"
+    url = f"sqlite:///{path}"
+    upgrade(url)
+    get_engine(url).dispose()  # the last connection folds the WAL into the file
+    return path
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty, migrated database: SQLite in tmp_path, and the same test on PostgreSQL."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'hosho.db'}"
+        path = tmp_path / "hosho.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        url = f"sqlite:///{path}"
     else:
         url = request.getfixturevalue("postgres_server_url")
         _reset_postgres(url)
-    upgrade(url)
+        upgrade(url)
     yield url
     get_engine(url).dispose()
 
@@ -91,3 +111,55 @@ def _isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Itera
     settings_module.get_settings.cache_clear()
     yield
     settings_module.get_settings.cache_clear()
+
+
+Cli = Callable[..., "subprocess.CompletedProcess[str]"]
+
+
+@pytest.fixture
+def cli(monkeypatch: pytest.MonkeyPatch) -> Cli:
+    """``cli("db", "upgrade", env={...}, stdin="...", cwd=path)`` runs ``hosho`` in this
+    process (settings read afresh from the environment) and returns what a subprocess
+    would: the exit code, stdout and stderr. tests/test_packaging.py runs the real script."""
+    from hosho.bot.cli.main import main
+
+    def run(
+        *args: str, env: dict[str, str] | None = None, stdin: str = "", cwd: Path | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        out, err = _text_stream(), _text_stream()
+        code: int | str | None = 0
+        with monkeypatch.context() as patch:
+            for name, value in (env or {}).items():
+                patch.setenv(name, value)
+            if cwd is not None:
+                patch.chdir(cwd)
+            patch.setattr(sys, "stdin", _text_stream(stdin))
+            settings_module.get_settings.cache_clear()
+            # Warnings logged go to stderr, as Python's last-resort handler prints them.
+            logged = logging.StreamHandler(err)
+            logged.setLevel(logging.WARNING)
+            logging.getLogger().addHandler(logged)
+            try:
+                with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                    main(list(args))
+            except SystemExit as done:
+                code = done.code
+            finally:
+                logging.getLogger().removeHandler(logged)
+                settings_module.get_settings.cache_clear()
+        if not isinstance(code, int):  # SystemExit("message") exits 1 after printing it
+            err.write(f"{code}\n" if code is not None else "")
+            code = 0 if code is None else 1
+        return subprocess.CompletedProcess(["hosho", *args], code, _read(out), _read(err))
+
+    return run
+
+
+def _text_stream(text: str = "") -> io.TextIOWrapper:
+    """A text stream over bytes, like a process's (it has ``.buffer`` and ``reconfigure``)."""
+    return io.TextIOWrapper(io.BytesIO(text.encode("utf-8")), encoding="utf-8")
+
+
+def _read(stream: io.TextIOWrapper) -> str:
+    stream.flush()
+    return stream.buffer.getvalue().decode("utf-8")  # type: ignore[attr-defined]

@@ -1,8 +1,10 @@
 """Real servers for the tests that need them, as pytest fixtures (loaded by tests/conftest.py):
-a private Dovecot IMAP server and an SMTP server (aiosmtpd), both on loopback."""
+a private Dovecot IMAP server (one per run, a fresh mailbox per test) and an SMTP server
+(aiosmtpd), both on loopback."""
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -13,17 +15,47 @@ from tests.conftest import require_or_skip
 from tests.mailbox import dovecot as dovecot_module
 from tests.mailbox.dovecot import free_port
 
-__all__ = ["SmtpSink", "dovecot", "free_port", "smtp"]
+__all__ = ["SmtpSink", "dovecot", "dovecot_server", "free_port", "private_dovecot", "smtp"]
 
 
-@pytest.fixture
-def dovecot() -> Iterator[dovecot_module.Dovecot]:
-    """A private Dovecot with user ``town``; skipped (or failed in CI) without dovecot."""
+def _require_dovecot() -> None:
     if not dovecot_module.available():
         require_or_skip(
             f"{dovecot_module.DOVECOT} is not installed (apt-get install dovecot-imapd)"
         )
-    server = dovecot_module.Dovecot()  # under /tmp: pytest's tmp_path is private to root
+
+
+@pytest.fixture(scope="session")
+def dovecot_server() -> Iterator[dovecot_module.Dovecot]:
+    """One Dovecot for the whole run (IMAP, and IMAPS/STARTTLS with a self-signed
+    certificate); skipped (or failed in CI) without dovecot."""
+    _require_dovecot()
+    tls = shutil.which("openssl") is not None  # the TLS tests need it
+    server = dovecot_module.Dovecot(tls=tls)  # under /tmp: pytest's tmp_path is private to root
+    server.start()
+    yield server
+    server.cleanup()
+
+
+@pytest.fixture
+def dovecot(dovecot_server: dovecot_module.Dovecot) -> Iterator[dovecot_module.Mailbox]:
+    """A fresh user with an empty INBOX on the run's Dovecot. A test may stop or restart the
+    server (``stop``, ``start``, ``restart``): it is running again for the next test."""
+    if not dovecot_server.listening():
+        dovecot_server.start()
+    mailbox = dovecot_server.add_user()
+    yield mailbox
+    if not dovecot_server.listening():
+        dovecot_server.start()
+    mailbox.remove()
+
+
+@pytest.fixture
+def private_dovecot() -> Iterator[dovecot_module.Dovecot]:
+    """A Dovecot of the test's own (user ``town``), for a test that leaves the server in a
+    state the next test must not see (a failed login delays the next ones from the address)."""
+    _require_dovecot()
+    server = dovecot_module.Dovecot()
     server.start()
     yield server
     server.cleanup()

@@ -1,16 +1,20 @@
-"""A private Dovecot IMAP server on loopback, for tests and the benchmark.
+"""A private Dovecot IMAP server on loopback, for tests and the benchmark: one server, and
+one mailbox (a user of its own) per test on it (``Dovecot.add_user``).
 
-Config facts (DESIGN.md): imap-login refuses to run as root, so the login and internal users
+Config facts: imap-login refuses to run as root, so the login and internal users
 are dovenull / dovecot, a static userdb with uid=dovecot, ``chroot =`` for imap-login and
-anvil, plaintext auth on, a passwd-file passdb with ``{PLAIN}`` passwords, maildirs owned by
+anvil, plaintext auth on, a passwd-file passdb with ``{PLAIN}`` passwords (one file per user), maildirs owned by
 dovecot, base_dir / state_dir in a temp folder, an unused port.
 """
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -32,6 +36,7 @@ info_log_path = {root}/dovecot.log
 {ssl}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
+auth_failure_delay = 0
 default_login_user = dovenull
 default_internal_user = dovecot
 mail_location = maildir:{root}/mail/%u
@@ -42,7 +47,7 @@ mail_fsync = never
 imap_idle_notify_interval = 1 secs
 passdb {{
   driver = passwd-file
-  args = scheme=PLAIN {root}/passwd
+  args = scheme=PLAIN {root}/passwd/%u
 }}
 userdb {{
   driver = static
@@ -81,63 +86,60 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-class Dovecot:
-    """One running Dovecot with one user (``town``) whose INBOX is a maildir."""
+def _self_signed(cert: Path, key: Path) -> None:
+    """A self-signed certificate for 127.0.0.1 (IMAPS and STARTTLS)."""
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
 
-    def __init__(self, root: Path | None = None, *, tls: bool = False) -> None:
-        self.root = Path(root or tempfile.mkdtemp(prefix="hosho-dovecot-"))
-        self.port = free_port()
-        self.host = "127.0.0.1"
-        self.user = USER
-        self.password = PASSWORD
-        self.config = self.root / "dovecot.conf"
-        self.maildir = self.root / "mail" / USER
-        pw = pwd.getpwnam("dovecot")
-        self._uid, self._gid = pw.pw_uid, pw.pw_gid
-        for sub in ("run", "state", "mail"):
-            (self.root / sub).mkdir(parents=True, exist_ok=True)
-        for sub in ("cur", "new", "tmp"):
-            (self.maildir / sub).mkdir(parents=True, exist_ok=True)
-        (self.root / "passwd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}\n")
-        self.ssl_port = free_port() if tls else 0
-        self.cert = self.root / "cert.pem"
-        ssl = "ssl = no"
-        if tls:  # a self-signed certificate for 127.0.0.1 (IMAPS and STARTTLS)
-            key = self.root / "key.pem"
-            subprocess.run(
-                [
-                    "openssl",
-                    "req",
-                    "-x509",
-                    "-newkey",
-                    "rsa:2048",
-                    "-nodes",
-                    "-days",
-                    "2",
-                    "-subj",
-                    "/CN=127.0.0.1",
-                    "-addext",
-                    "subjectAltName=IP:127.0.0.1",
-                    "-keyout",
-                    str(key),
-                    "-out",
-                    str(self.cert),
-                ],
-                check=True,
-                capture_output=True,
-            )
-            ssl = f"ssl = yes\nssl_cert = <{self.cert}\nssl_key = <{key}"
-        self.config.write_text(
-            CONFIG.format(root=self.root, port=self.port, ssl=ssl, ssl_port=self.ssl_port)
-        )
-        os.chmod(self.root, 0o755)
-        for path in [self.root / "mail", *self.maildir.parent.rglob("*")]:
-            os.chown(path, self._uid, self._gid)
-        os.chown(self.root / "mail", self._uid, self._gid)
+
+class Mailbox:
+    """One user's mail on a running Dovecot: its HOSHO_IMAP_* settings, an IMAP client, and
+    its maildir (INBOX at the top, other folders as ``.a.b`` sub-folders)."""
+
+    def __init__(self, server: Dovecot, user: str, password: str) -> None:
+        self.server = server
+        self.host, self.port = server.host, server.port
+        self.ssl_port, self.cert = server.ssl_port, server.cert
+        self.user = user
+        self.password = password
+        self.maildir = server.root / "mail" / user
         self._seq = 0
 
+    # Stop / start of the server, for the tests that take it down.
+    def stop(self) -> None:
+        self.server.stop()
+
+    def start(self) -> None:
+        self.server.start()
+
+    def restart(self) -> None:
+        self.server.restart()
+
+    def log(self) -> str:
+        return self.server.log()
+
     def env(self) -> dict[str, str]:
-        """The HOSHO_IMAP_* settings pointing at this server."""
+        """The HOSHO_IMAP_* settings pointing at this mailbox."""
         return {
             "HOSHO_IMAP_HOST": self.host,
             "HOSHO_IMAP_PORT": str(self.port),
@@ -146,53 +148,6 @@ class Dovecot:
             "HOSHO_IMAP_SECURITY": "none",
             "HOSHO_IMAP_FOLDER": "INBOX",
         }
-
-    def start(self) -> None:
-        # The daemon keeps inherited pipes open: never capture its output.
-        with open(self.root / "start.log", "ab") as out:
-            subprocess.run(
-                [DOVECOT, "-c", str(self.config)],
-                check=True,
-                stdout=out,
-                stderr=out,
-                stdin=subprocess.DEVNULL,
-            )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection((self.host, self.port), timeout=0.5):
-                    return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError(f"dovecot did not listen on {self.port}: {self.log()}")
-
-    def stop(self) -> None:
-        subprocess.run(
-            [DOVECOT, "-c", str(self.config), "stop"],
-            check=False,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection((self.host, self.port), timeout=0.2):
-                    time.sleep(0.05)
-            except OSError:
-                return
-
-    def restart(self) -> None:
-        self.stop()
-        self.start()
-
-    def log(self) -> str:
-        path = self.root / "dovecot.log"
-        return path.read_text(errors="replace")[-4000:] if path.exists() else ""
-
-    def cleanup(self) -> None:
-        self.stop()
-        shutil.rmtree(self.root, ignore_errors=True)
 
     def imap(self):  # type: ignore[no-untyped-def]
         """A logged-in IMAPClient (caller logs out)."""
@@ -220,7 +175,7 @@ class Dovecot:
         name = f"{time.time_ns()}.P{os.getpid()}Q{self._seq}.hosho"
         tmp = base / "tmp" / name
         tmp.write_bytes(raw)
-        os.chown(tmp, self._uid, self._gid)
+        os.chown(tmp, self.server.uid, self.server.gid)
         os.rename(tmp, base / "new" / name)
 
     def folder_path(self, folder: str) -> Path:
@@ -240,3 +195,108 @@ class Dovecot:
         if not base.exists():
             return []
         return [p.read_bytes() for sub in ("new", "cur") for p in sorted((base / sub).iterdir())]
+
+    def remove(self) -> None:
+        """Drop the maildir (the user stays: user names are never reused)."""
+        shutil.rmtree(self.maildir, ignore_errors=True)
+
+
+class Dovecot(Mailbox):
+    """One Dovecot on loopback; itself the mailbox of its first user (``town``), and
+    ``add_user`` gives more, each with a fresh empty INBOX (one passwd-file per user: Dovecot
+    reads a new user's file at its first login). With ``tls`` it also serves IMAPS and STARTTLS with a
+    self-signed certificate (``cert``)."""
+
+    def __init__(self, root: Path | None = None, *, tls: bool = False) -> None:
+        self.root = Path(root or tempfile.mkdtemp(prefix="hosho-dovecot-"))
+        self.host = "127.0.0.1"
+        self.port = free_port()
+        self.ssl_port = free_port() if tls else 0
+        self.cert = self.root / "cert.pem"
+        self.config = self.root / "dovecot.conf"
+        pw = pwd.getpwnam("dovecot")
+        self.uid, self.gid = pw.pw_uid, pw.pw_gid
+        self._pid = 0
+        self._numbers = itertools.count(2)
+        for sub in ("run", "state", "mail"):
+            (self.root / sub).mkdir(parents=True, exist_ok=True)
+        ssl = "ssl = no"
+        if tls:
+            key = self.root / "key.pem"
+            _self_signed(self.cert, key)
+            ssl = f"ssl = yes\nssl_cert = <{self.cert}\nssl_key = <{key}"
+        self.config.write_text(
+            CONFIG.format(root=self.root, port=self.port, ssl=ssl, ssl_port=self.ssl_port)
+        )
+        os.chmod(self.root, 0o755)
+        os.chown(self.root / "mail", self.uid, self.gid)
+        (self.root / "passwd").mkdir()
+        super().__init__(self, USER, PASSWORD)
+        self._add(USER, PASSWORD)
+
+    def add_user(self) -> Mailbox:
+        """A new user (``town2``, ``town3``, ...) with an empty maildir."""
+        name = f"{USER}{next(self._numbers)}"
+        self._add(name, PASSWORD)
+        return Mailbox(self, name, PASSWORD)
+
+    def _add(self, user: str, password: str) -> None:
+        maildir = self.root / "mail" / user
+        for sub in ("cur", "new", "tmp"):
+            (maildir / sub).mkdir(parents=True, exist_ok=True)
+        for path in (maildir, *maildir.iterdir()):
+            os.chown(path, self.uid, self.gid)
+        (self.root / "passwd" / user).write_text(f"{user}:{{PLAIN}}{password}\n")
+
+    def start(self) -> None:
+        # The daemon keeps inherited pipes open: never capture its output.
+        pid_file = self.root / "run" / "master.pid"
+        with open(self.root / "start.log", "ab") as out:
+            subprocess.run(
+                [DOVECOT, "-c", str(self.config)],
+                check=True,
+                stdout=out,
+                stderr=out,
+                stdin=subprocess.DEVNULL,
+            )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                pid = int(pid_file.read_text().split()[0]) if pid_file.exists() else 0
+            except (OSError, ValueError, IndexError):
+                pid = 0
+            if pid and pid != self._pid and self.listening():
+                self._pid = pid
+                return
+            time.sleep(0.02)
+        raise RuntimeError(f"dovecot did not start on {self.port}: {self.log()}")
+
+    def listening(self) -> bool:
+        try:
+            with socket.create_connection((self.host, self.port), timeout=0.5):
+                return True
+        except OSError:
+            return False
+
+    def stop(self) -> None:
+        """SIGTERM to the master (what ``dovecot stop`` sends); back once it is gone (its
+        pid file removed: it gives its log process a second) and the port is closed."""
+        if self._pid:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self._pid, signal.SIGTERM)
+        pid_file = self.root / "run" / "master.pid"
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and (pid_file.exists() or self.listening()):
+            time.sleep(0.02)
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    def log(self) -> str:
+        path = self.root / "dovecot.log"
+        return path.read_text(errors="replace")[-4000:] if path.exists() else ""
+
+    def cleanup(self) -> None:
+        self.stop()
+        shutil.rmtree(self.root, ignore_errors=True)

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
+from imapclient import IMAPClient
 from sqlmodel import func, select
 
 from hosho.core.store.db import session_scope
@@ -117,13 +118,32 @@ def test_copy_and_delete_without_move(town, dovecot, monkeypatch) -> None:  # ty
     for raw in bulk(20, 4, "copy"):
         dovecot.deliver(raw)
     runtime = use_env(monkeypatch, dovecot.env())
+    sent: list[str] = []
+    real_copy, real_expunge = IMAPClient.copy, IMAPClient.uid_expunge
+
+    def copy(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        sent.append("COPY")
+        return real_copy(self, *args, **kwargs)
+
+    def uid_expunge(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        sent.append("UID EXPUNGE")
+        return real_expunge(self, *args, **kwargs)
+
+    def move(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("MOVE sent to a server without MOVE")
+
+    monkeypatch.setattr(IMAPClient, "copy", copy)
+    monkeypatch.setattr(IMAPClient, "uid_expunge", uid_expunge)
+    monkeypatch.setattr(IMAPClient, "move", move)
     source = ImapSource(runtime.settings, runtime.engine)
     poller = Poller(runtime, source, mailer=None)
     source.open()
     source._can_move = False  # as on a server without MOVE
     poller._connected = True
-    poller.run_once()
+    assert poller.run_once().processed == 20
     poller.close()
+    # COPY, each followed by the expunge of the copied UIDs; never MOVE
+    assert len(sent) >= 4 and sent == ["COPY", "UID EXPUNGE"] * (len(sent) // 2)
     assert_all_done(dovecot, runtime.engine, 20, 4)
 
 
@@ -198,45 +218,31 @@ def test_stop_ends_idle_quickly(town, dovecot, monkeypatch) -> None:  # type: ig
     assert not thread.is_alive() and time.monotonic() - started < 3
 
 
-def test_wrong_password_and_no_server_are_one_line_errors(town, dovecot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    env = child_env(dovecot, town, HOSHO_IMAP_PASSWORD="wrong")
-    done = subprocess.run(poll_cmd(), env=env, cwd=tmp_path, capture_output=True, timeout=60)
+def test_wrong_password_and_no_server_are_one_line_errors(town, private_dovecot, cli) -> None:  # type: ignore[no-untyped-def]
+    server = private_dovecot  # a failed login slows the next logins from 127.0.0.1
+    done = cli("poll", "--once", env={**server.env(), "HOSHO_IMAP_PASSWORD": "wrong"})
     assert done.returncode == 1
-    assert done.stderr.decode().count("\n") == 1 and "IMAP imap://town@" in done.stderr.decode()
-    dovecot.stop()
-    env = child_env(dovecot, town, HOSHO_IMAP_TIMEOUT="2")
-    done = subprocess.run(poll_cmd(), env=env, cwd=tmp_path, capture_output=True, timeout=60)
-    assert done.returncode == 1 and "ConnectionRefusedError" in done.stderr.decode()
+    assert done.stderr.count("\n") == 1 and "IMAP imap://town@" in done.stderr
+    server.stop()
+    done = cli("poll", "--once", env={**server.env(), "HOSHO_IMAP_TIMEOUT": "2"})
+    assert done.returncode == 1 and "ConnectionRefusedError" in done.stderr
 
 
 @pytest.mark.parametrize("security", ["ssl", "starttls"])
-def test_tls_with_certificate_checks(town, tmp_path: Path, security: str) -> None:  # type: ignore[no-untyped-def]
-    import shutil
+def test_tls_with_certificate_checks(town, dovecot, cli, security: str) -> None:  # type: ignore[no-untyped-def]
+    if not dovecot.ssl_port:
+        from tests.conftest import require_or_skip
 
-    from tests.conftest import require_or_skip
-    from tests.mailbox import dovecot as dovecot_module
-
-    if not dovecot_module.available() or shutil.which("openssl") is None:
-        require_or_skip("dovecot and openssl are needed for the TLS test")
-    server = dovecot_module.Dovecot(tls=True)
-    server.start()
-    try:
-        for raw in bulk(5, 2, f"tls-{security}"):
-            server.deliver(raw)
-        port = server.ssl_port if security == "ssl" else server.port
-        env = child_env(server, town, HOSHO_IMAP_SECURITY=security, HOSHO_IMAP_PORT=str(port))
-        untrusted = subprocess.run(
-            poll_cmd(), env=env, cwd=tmp_path, capture_output=True, timeout=60
-        )
-        assert (
-            untrusted.returncode == 1 and "CERTIFICATE_VERIFY_FAILED" in untrusted.stderr.decode()
-        )
-        env["SSL_CERT_FILE"] = str(server.cert)  # trust the test certificate
-        done = subprocess.run(poll_cmd(), env=env, cwd=tmp_path, capture_output=True, timeout=60)
-        assert done.returncode == 0, done.stderr.decode()
-        assert server.count("INBOX") == 0 and server.count("hosho/registered") == 2
-    finally:
-        server.cleanup()
+        require_or_skip("openssl is needed for the TLS test (a self-signed certificate)")
+    for raw in bulk(5, 2, f"tls-{security}"):
+        dovecot.deliver(raw)
+    port = dovecot.ssl_port if security == "ssl" else dovecot.port
+    env = {**dovecot.env(), "HOSHO_IMAP_SECURITY": security, "HOSHO_IMAP_PORT": str(port)}
+    untrusted = cli("poll", "--once", env=env)
+    assert untrusted.returncode == 1 and "CERTIFICATE_VERIFY_FAILED" in untrusted.stderr
+    done = cli("poll", "--once", env={**env, "SSL_CERT_FILE": str(dovecot.cert)})  # trusted
+    assert done.returncode == 0, done.stderr
+    assert dovecot.count("INBOX") == 0 and dovecot.count("hosho/registered") == 2
 
 
 def test_idle_is_renewed(town, dovecot, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -44,11 +44,10 @@ def test_question_gets_the_answer_with_topic_buttons(
     assert post.args["channel"] == "DOWNER"
     assert "zaisei@town.aya.lg.jp" in post.args["text"]
     kinds = [b["type"] for b in post.args["blocks"]]
-    assert kinds[0] == "section"
-    if "actions" in kinds:
-        buttons = post.args["blocks"][-1]["elements"]
-        assert 1 <= len(buttons) <= 3
-        assert all(json.loads(b["value"])["id"] for b in buttons)
+    assert kinds[0] == "section" and kinds[-1] == "actions" and kinds.count("actions") == 1
+    buttons = post.args["blocks"][-1]["elements"]
+    assert 1 <= len(buttons) <= 3
+    assert all(json.loads(b["value"])["id"] for b in buttons)
 
 
 def test_unknown_question_gets_fallback_with_contact(

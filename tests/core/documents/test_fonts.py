@@ -9,7 +9,7 @@ import time
 from datetime import date
 
 import pypdf
-from fontTools.ttLib import TTFont
+from fontTools.ttLib import TTFont, getTableClass
 from fpdf import FPDF
 
 from hosho.core.documents import fonts as pdf_fonts
@@ -35,8 +35,10 @@ def test_generated_font_is_valid_truetype_with_exactly_the_asked_characters() ->
     source = pdf_fonts.glyph_source(pdf_fonts.body_font_path(), "body")
     codes, data = source.font_for("電子証書 ABC 0\n")
     font = TTFont(io.BytesIO(data))
-    for tag in ("OS/2", "cmap", "glyf", "head", "hhea", "hmtx", "loca", "maxp", "name", "post"):
-        assert font[tag] is not None  # every table decompiles
+    tags = ("OS/2", "cmap", "glyf", "head", "hhea", "hmtx", "loca", "maxp", "name", "post")
+    assert set(tags) <= set(font.keys())
+    for tag in tags:  # every table decompiles (font[tag] raises if not) to its own class
+        assert isinstance(font[tag], getTableClass(tag)), tag
     assert set(font.getBestCmap()) == set(map(ord, "電子証書 ABC0"))
     assert font["maxp"].numGlyphs == len(codes) + 1
     glyph = font["glyf"][font.getBestCmap()[ord("電")]]
