@@ -8,10 +8,11 @@ town (once per contract); ``lookup`` shows the certificate to whoever gives both
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -19,7 +20,7 @@ from hosho.core.contracts.authkey import keys_equal
 from hosho.core.contracts.ledger import contract_view, find_contract
 from hosho.core.errors import LookupRefused
 from hosho.core.rules.kinds import CERTIFICATE_TITLES
-from hosho.core.store.audit import record
+from hosho.core.store.audit import entry, record, record_entries
 from hosho.core.store.db import session_scope
 from hosho.core.store.models import Contract, Contractor, DsureRegistration, LookupAttempt, utcnow
 from hosho.core.text import normalize_number
@@ -108,35 +109,60 @@ def registration_of(session: Session, contract: Contract) -> DsureRegistration |
     ).first()
 
 
+def _registration(contract: Contract, submission_id: int | None, by: str) -> dict[str, Any]:
+    """The values of the register's row for ``contract``."""
+    assert contract.id is not None
+    return {
+        "contract_id": contract.id,
+        "submission_id": submission_id,
+        "registered_at": utcnow(),
+        "registered_by": by[:64],
+    }
+
+
+def _audited(contract: Contract, by: str) -> dict[str, str]:
+    """What the audit log says of a registration (who, which number; never the key)."""
+    return {
+        "actor": by,
+        "action": "dsure.register",
+        "target": contract.contract_number,
+        "result": "ok",
+    }
+
+
 def register(
-    session: Session,
-    contract: Contract,
-    *,
-    submission_id: int | None,
-    by: str,
-    known_new: bool = False,
+    session: Session, contract: Contract, *, submission_id: int | None, by: str
 ) -> tuple[DsureRegistration, bool]:
     """Record that the notice of ``contract`` reached the town; (row, False) if it already had.
 
-    Safe under concurrency: the unique contract_id decides, inside a savepoint. With
-    ``known_new`` the caller holds the database's write lock and has read that the contract
-    has no registration (a SQLite batch under BEGIN IMMEDIATE): the row and its audit entry
-    are only added, and go in with the batch's other rows in one multi-row INSERT each.
+    Safe under concurrency: the unique contract_id decides, inside a savepoint.
     """
-    assert contract.id is not None
-    row = DsureRegistration(contract_id=contract.id, submission_id=submission_id, registered_by=by)
-    if known_new:
-        session.add(row)
-    else:
+    existing = registration_of(session, contract)
+    if existing is not None:
+        return existing, False
+    row = DsureRegistration(**_registration(contract, submission_id, by))
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
         existing = registration_of(session, contract)
-        if existing is not None:
-            return existing, False
-        try:
-            with session.begin_nested():
-                session.add(row)
-        except IntegrityError:
-            existing = registration_of(session, contract)
-            assert existing is not None
-            return existing, False
-    record(session, actor=by, action="dsure.register", target=contract.contract_number, result="ok")
+        assert existing is not None
+        return existing, False
+    record(session, **_audited(contract, by))
     return row, True
+
+
+def register_new(
+    session: Session, notices: Sequence[tuple[Contract, int | None]], *, by: str
+) -> None:
+    """``register`` for many (contract, submission id) pairs at once, with one multi-row
+    INSERT for the registrations and one for their audit entries.
+
+    Only for a caller that holds the database's write lock and has read that none of these
+    contracts is registered (a SQLite batch under BEGIN IMMEDIATE); should it be wrong, the
+    unique contract_id fails the whole transaction.
+    """
+    if notices:
+        rows = [_registration(contract, submission_id, by) for contract, submission_id in notices]
+        session.execute(insert(DsureRegistration), rows)
+        record_entries(session, [entry(**_audited(contract, by)) for contract, _ in notices])

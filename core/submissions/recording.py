@@ -15,7 +15,7 @@ from sqlalchemy import Engine, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from hosho.core.dsure import register
+from hosho.core.dsure import register, register_new
 from hosho.core.rules.profile import Profile
 from hosho.core.store.db import session_scope
 from hosho.core.store.models import Contract, Submission, utcnow
@@ -142,8 +142,9 @@ def _record_serialised(
     by: str,
 ) -> list[Outcome]:
     """SQLite: BEGIN IMMEDIATE serialises writers, so what ``known`` read is final and the
-    rows, registrations and audit entries go in with one multi-row INSERT per table (the
-    unique constraints still guard: a violation rolls the whole batch back)."""
+    rows, registrations and audit entries go in with one multi-row INSERT per table
+    (``dsure.register_new``; the unique constraints still guard: a violation rolls the
+    whole batch back)."""
     outcomes: list[Outcome] = []
     new: list[tuple[Submission, Contract | None]] = []
     for mail, examined in items:
@@ -163,7 +164,5 @@ def _record_serialised(
         )
     session.add_all([row for row, _ in new])
     session.flush()  # the rows' ids, for their registrations
-    for row, contract in new:
-        if contract is not None:
-            register(session, contract, submission_id=row.id, by=by, known_new=True)
+    register_new(session, [(c, row.id) for row, c in new if c is not None], by=by)
     return outcomes
