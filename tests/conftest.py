@@ -113,46 +113,52 @@ def _isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Itera
     settings_module.get_settings.cache_clear()
 
 
+def run_cli(
+    *args: str, env: dict[str, str] | None = None, stdin: str = "", cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``hosho ARGS`` run in this process, with ``env`` added to the environment, ``stdin``
+    as its input and ``cwd`` as its folder (settings read afresh); returns what a subprocess
+    would: the exit code, stdout and stderr. tests/test_packaging.py runs the real script."""
+    from hosho.bot.cli.main import main
+
+    out, err = _text_stream(), _text_stream()
+    code: int | str | None = 0
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in (env or {}).items():
+            patch.setenv(name, value)
+        if cwd is not None:
+            patch.chdir(cwd)
+        patch.setattr(sys, "stdin", _text_stream(stdin))
+        settings_module.get_settings.cache_clear()
+        # A relative SQLite URL (the default var/hosho.db) names another file in another
+        # folder: no engine from an earlier call may be reused.
+        get_engine.cache_clear()
+        # Warnings logged go to stderr, as Python's last-resort handler prints them.
+        logged = logging.StreamHandler(err)
+        logged.setLevel(logging.WARNING)
+        logging.getLogger().addHandler(logged)
+        try:
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                main(list(args))
+        except SystemExit as done:
+            code = done.code
+        finally:
+            logging.getLogger().removeHandler(logged)
+            settings_module.get_settings.cache_clear()
+            get_engine.cache_clear()
+    if not isinstance(code, int):  # SystemExit("message") exits 1 after printing it
+        err.write(f"{code}\n" if code is not None else "")
+        code = 0 if code is None else 1
+    return subprocess.CompletedProcess(["hosho", *args], code, _read(out), _read(err))
+
+
 Cli = Callable[..., "subprocess.CompletedProcess[str]"]
 
 
 @pytest.fixture
-def cli(monkeypatch: pytest.MonkeyPatch) -> Cli:
-    """``cli("db", "upgrade", env={...}, stdin="...", cwd=path)`` runs ``hosho`` in this
-    process (settings read afresh from the environment) and returns what a subprocess
-    would: the exit code, stdout and stderr. tests/test_packaging.py runs the real script."""
-    from hosho.bot.cli.main import main
-
-    def run(
-        *args: str, env: dict[str, str] | None = None, stdin: str = "", cwd: Path | None = None
-    ) -> subprocess.CompletedProcess[str]:
-        out, err = _text_stream(), _text_stream()
-        code: int | str | None = 0
-        with monkeypatch.context() as patch:
-            for name, value in (env or {}).items():
-                patch.setenv(name, value)
-            if cwd is not None:
-                patch.chdir(cwd)
-            patch.setattr(sys, "stdin", _text_stream(stdin))
-            settings_module.get_settings.cache_clear()
-            # Warnings logged go to stderr, as Python's last-resort handler prints them.
-            logged = logging.StreamHandler(err)
-            logged.setLevel(logging.WARNING)
-            logging.getLogger().addHandler(logged)
-            try:
-                with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-                    main(list(args))
-            except SystemExit as done:
-                code = done.code
-            finally:
-                logging.getLogger().removeHandler(logged)
-                settings_module.get_settings.cache_clear()
-        if not isinstance(code, int):  # SystemExit("message") exits 1 after printing it
-            err.write(f"{code}\n" if code is not None else "")
-            code = 0 if code is None else 1
-        return subprocess.CompletedProcess(["hosho", *args], code, _read(out), _read(err))
-
-    return run
+def cli() -> Cli:
+    """``cli("db", "upgrade", env={...}, stdin="...", cwd=path)``: ``run_cli``."""
+    return run_cli
 
 
 def _text_stream(text: str = "") -> io.TextIOWrapper:

@@ -29,13 +29,13 @@ class Console:
         conversation: Conversation,
         user: str,
         notice_dir: Path,
-        out: TextIO = sys.stdout,
+        out: TextIO | None = None,
     ) -> None:
         self.conversation, self.user, self.notice_dir, self.out = (
             conversation,
             user,
             notice_dir,
-            out,
+            sys.stdout if out is None else out,  # looked up now, not at import
         )
         self._suggestions: tuple[tuple[str, str], ...] = ()
 
@@ -69,8 +69,10 @@ class Console:
         self.out.write("\n")
         self.out.flush()
 
-    def run(self, stdin: TextIO = sys.stdin) -> int:
-        """Read lines until end of input; returns the number of messages handled."""
+    def run(self, stdin: TextIO | None = None) -> int:
+        """Read lines until end of input (default: ``sys.stdin``); returns the number of
+        messages handled."""
+        stdin = sys.stdin if stdin is None else stdin
         interactive = stdin.isatty()
         handled = 0
         while True:

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlmodel import Session, select
@@ -112,23 +109,11 @@ def test_register_once(loaded) -> None:  # type: ignore[no-untyped-def]
     assert lookup(loaded, NUMBER, KEY, actor="t")["registered"] is True
 
 
-def test_cli_lookup(loaded, db_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    env = {**os.environ, "HOSHO_DATABASE_URL": db_url}
-    ok = subprocess.run(
-        ["hosho", "dsure", "lookup", NUMBER, "--key", KEY, "--json"],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-    )
+def test_cli_lookup(loaded, db_url: str, cli) -> None:  # type: ignore[no-untyped-def]
+    env = {"HOSHO_DATABASE_URL": db_url}
+    ok = cli("dsure", "lookup", NUMBER, "--key", KEY, "--json", env=env)
     assert ok.returncode == 0, ok.stderr
     assert json.loads(ok.stdout)["title"] == "前払金保証証書"
-    bad = subprocess.run(
-        ["hosho", "dsure", "lookup", NUMBER, "--key", "nope", "--json"],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-    )
+    bad = cli("dsure", "lookup", NUMBER, "--key", "nope", "--json", env=env)
     assert bad.returncode == 1 and bad.stdout == ""
     assert bad.stderr == f"error: {REFUSAL}\n"

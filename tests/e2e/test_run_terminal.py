@@ -41,7 +41,7 @@ class Lines:
         raise AssertionError(f"{text!r} not seen in: {''.join(self.seen)[-2000:]}")
 
 
-def test_run_demo_in_the_terminal(tmp_path: Path) -> None:
+def test_run_demo_in_the_terminal(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HOSHO_", "SLACK_"))}
     env["HOSHO_POLL_SECONDS"] = "0.5"
     proc = subprocess.Popen(
@@ -66,13 +66,7 @@ def test_run_demo_in_the_terminal(tmp_path: Path) -> None:
         pdf = Path(out.until("[PDF]").split(": ", 1)[1].strip())
         assert pdf.is_file() and pdf.read_bytes().startswith(b"%PDF")
 
-        sent = subprocess.run(
-            ["hosho", "demo", "mail", str(pdf)],
-            cwd=tmp_path,
-            env=env,
-            capture_output=True,
-            text=True,
-        )
+        sent = cli("demo", "mail", str(pdf), cwd=tmp_path)  # the other commands run in-process
         assert sent.returncode == 0, sent.stderr
         staff = out.until("[職員チャンネル]")
         assert "registered" in staff or "受付" in staff
@@ -86,22 +80,10 @@ def test_run_demo_in_the_terminal(tmp_path: Path) -> None:
     assert code == 0
     assert "Traceback" not in "".join(err.seen)
 
-    parsed = subprocess.run(
-        ["hosho", "notice", "parse", str(pdf), "--json"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    parsed = cli("notice", "parse", str(pdf), "--json", cwd=tmp_path)
+    assert parsed.returncode == 0, parsed.stderr
     key = json.loads(parsed.stdout)["auth_key"]
-    looked = subprocess.run(
-        ["hosho", "dsure", "lookup", NUMBER, "--key", key, "--json"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
+    looked = cli("dsure", "lookup", NUMBER, "--key", key, "--json", cwd=tmp_path)
     assert looked.returncode == 0, looked.stderr
     assert json.loads(looked.stdout)["registered"] is True
     log = (tmp_path / "var" / "hosho.log").read_text()

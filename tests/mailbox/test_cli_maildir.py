@@ -22,19 +22,10 @@ from tests.mailbox.town import certificate, message, notice_message
 FIELDS = {"message_id", "sender", "subject", "received_at", "contract_number", "status", "reason"}
 
 
-def hosho(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items()}
-    return subprocess.run(
-        [sys.executable, "-m", "hosho.bot.cli", *args],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+def test_poll_once_on_the_default_maildir(town, tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    def hosho(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+        return cli(*args, cwd=cwd)
 
-
-def test_poll_once_on_the_default_maildir(town, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     (tmp_path / "var").mkdir(exist_ok=True)
     inbox = mailbox.Maildir(tmp_path / "var" / "inbox", create=True)  # the default HOSHO_MAILDIR
     inbox.add(notice_message(1, subject="提出 1", message_id="<m1@example.jp>"))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -13,18 +11,11 @@ from hosho.core.settings import load_settings
 from hosho.core.store.db import upgrade
 
 
-def _run(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("HOSHO_", "SLACK_"))}
-    return subprocess.run(
-        ["hosho", *args], capture_output=True, text=True, cwd=cwd, env={**clean, **env}
-    )
-
-
-def test_db_upgrade_creates_the_default_sqlite_file(tmp_path: Path) -> None:
-    out = _run(["db", "upgrade"], tmp_path)
+def test_db_upgrade_creates_the_default_sqlite_file(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    out = cli("db", "upgrade", cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     assert (tmp_path / "var" / "hosho.db").is_file()
-    again = _run(["db", "upgrade"], tmp_path)
+    again = cli("db", "upgrade", cwd=tmp_path)
     assert again.returncode == 0 and again.stdout == out.stdout
 
 
@@ -38,10 +29,10 @@ def test_db_upgrade_creates_the_default_sqlite_file(tmp_path: Path) -> None:
         ("HOSHO_POLL_SECONDS", "-3"),
     ],
 )
-def test_bad_setting_fails_at_start_with_one_line_naming_it(
-    tmp_path: Path, name: str, value: str
+def test_bad_setting_fails_at_start_with_one_line_naming_it(  # type: ignore[no-untyped-def]
+    tmp_path: Path, name: str, value: str, cli
 ) -> None:
-    out = _run(["db", "upgrade"], tmp_path, **{name: value})
+    out = cli("db", "upgrade", cwd=tmp_path, env={name: value})
     assert out.returncode == 1
     assert out.stderr.count("\n") == 1, out.stderr
     assert name in out.stderr and "Traceback" not in out.stderr
@@ -57,15 +48,15 @@ def test_settings_from_dotenv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
         load_settings()
 
 
-def test_unknown_profile_is_one_line(tmp_path: Path) -> None:
-    out = _run(["contracts", "list", "--json"], tmp_path, HOSHO_MUNICIPALITY="nowhere")
+def test_unknown_profile_is_one_line(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    out = cli("contracts", "list", "--json", cwd=tmp_path, env={"HOSHO_MUNICIPALITY": "nowhere"})
     assert out.returncode == 1 and out.stderr.count("\n") == 1
     assert "unknown municipality profile" in out.stderr
 
 
-def test_usage_errors_are_one_line(tmp_path: Path) -> None:
+def test_usage_errors_are_one_line(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
     for args in (["nope"], ["contracts", "import"], ["dsure", "lookup", "1"]):
-        out = _run(args, tmp_path)
+        out = cli(*args, cwd=tmp_path)
         assert out.returncode != 0
         assert out.stderr.startswith("error:") and out.stderr.count("\n") == 1, (args, out.stderr)
 

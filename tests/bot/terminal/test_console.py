@@ -1,9 +1,9 @@
-"""The terminal twin ``hosho chat`` through stdin and stdout (a real subprocess). Its users
-are terminal users: a Slack link of the same id does not let them in, nor the reverse."""
+"""The terminal twin ``hosho chat`` through stdin and stdout (in-process, and once as a real
+subprocess). Its users are terminal users: a Slack link of the same id does not let them in,
+nor the reverse."""
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -20,21 +20,14 @@ from hosho.core.store.db import get_engine
 from hosho.core.store.models import ChatLink
 from tests.bot.fake_slack import FakeSlack
 from tests.bot.payloads import ADMIN, LURKER, MINE, OWNER, THEIRS, event_request, message_event
+from tests.conftest import run_cli
 
 HOSHO = str(Path(sys.executable).with_name("hosho"))
 
 
 def chat(lines: list[str], user: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "HOSHO_CHAT_USER": user}
-    return subprocess.run(
-        [HOSHO, "chat"],
-        input="\n".join(lines) + "\n",
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
+    """``hosho chat`` in this process; the empty-input test runs the real command."""
+    return run_cli("chat", env={"HOSHO_CHAT_USER": user}, stdin="\n".join(lines) + "\n")
 
 
 def test_console_answers_delivers_notice_and_refuses(chat_env: dict[str, str]) -> None:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -172,29 +170,28 @@ def test_import_is_audited(engine) -> None:  # type: ignore[no-untyped-def]
     assert row.actor == "slack:UADMIN"
 
 
-def _hosho(args: list[str], db_url: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "HOSHO_DATABASE_URL": db_url}
-    return subprocess.run(["hosho", *args], capture_output=True, text=True, env=env, cwd=cwd)
-
-
-def test_cli_imports_1000_rows_cp932_and_lists_without_keys(db_url: str, tmp_path: Path) -> None:
+def test_cli_imports_1000_rows_cp932_and_lists_without_keys(  # type: ignore[no-untyped-def]
+    db_url: str, tmp_path: Path, cli
+) -> None:
     path = tmp_path / "keiyaku.csv"
     path.write_bytes(contract_csv((contract_row(n) for n in range(1, 1001)), encoding="cp932"))
-    out = _hosho(["contracts", "import", str(path)], db_url, tmp_path)
+    env = {"HOSHO_DATABASE_URL": db_url}
+    out = cli("contracts", "import", str(path), env=env)
     assert out.returncode == 0, out.stderr
     assert "imported 1000 contracts: 1000 new" in out.stdout
-    listed = _hosho(["contracts", "list", "--json"], db_url, tmp_path)
+    listed = cli("contracts", "list", "--json", env=env)
     rows = json.loads(listed.stdout)
     assert len(rows) == 1000 and rows[0]["contract_number"] == "0000000001"
     assert "auth_key" not in listed.stdout
 
 
-def test_cli_bad_file_is_one_line_and_exit_1(db_url: str, tmp_path: Path) -> None:
+def test_cli_bad_file_is_one_line_and_exit_1(db_url: str, tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "bad.csv"
     path.write_bytes(contract_csv([contract_row(1), contract_row(2, contract_date="2024-99-01")]))
-    out = _hosho(["contracts", "import", str(path)], db_url, tmp_path)
+    env = {"HOSHO_DATABASE_URL": db_url}
+    out = cli("contracts", "import", str(path), env=env)
     assert out.returncode == 1
     assert out.stderr.count("\n") == 1 and "line 3" in out.stderr
     assert "Traceback" not in out.stderr
-    missing = _hosho(["contracts", "import", str(tmp_path / "nope.csv")], db_url, tmp_path)
+    missing = cli("contracts", "import", str(tmp_path / "nope.csv"), env=env)
     assert missing.returncode == 1 and missing.stderr.startswith("error: cannot read")

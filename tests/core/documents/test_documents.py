@@ -268,15 +268,10 @@ def test_unknown_or_someone_elses_contract_is_not_found(stored: Engine) -> None:
     assert load_contract(stored, "000123-45", customer_id="C000123")[1].name == "株式会社綾建設"
 
 
-def _hosho(args: list[str], cwd: Path, url: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("HOSHO_", "SLACK_"))}
-    return subprocess.run(
-        ["hosho", *args], capture_output=True, text=True, cwd=cwd,
-        env={**clean, "HOSHO_DATABASE_URL": url},
-    )  # fmt: skip
+def test_cli_issue_parse_render(stored: Engine, db_url: str, tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    def _hosho(args: list[str], cwd: Path, url: str) -> subprocess.CompletedProcess[str]:
+        return cli(*args, cwd=cwd, env={"HOSHO_DATABASE_URL": url})
 
-
-def test_cli_issue_parse_render(stored: Engine, db_url: str, tmp_path: Path) -> None:
     out = _hosho(["notice", "issue", "000123-45", "--out", "n.pdf"], tmp_path, db_url)
     assert out.returncode == 0, out.stderr
     assert "zaisei@town.aya.lg.jp" in out.stdout
@@ -300,18 +295,17 @@ def test_cli_issue_parse_render(stored: Engine, db_url: str, tmp_path: Path) -> 
     assert "Traceback" not in missing.stderr and not (tmp_path / "x.pdf").exists()
 
 
-def test_cli_documents_use_the_hosho_pdf_font_setting(
-    stored: Engine, db_url: str, tmp_path: Path
+def test_cli_documents_use_the_hosho_pdf_font_setting(  # type: ignore[no-untyped-def]
+    stored: Engine, db_url: str, tmp_path: Path, cli
 ) -> None:
     """HOSHO_PDF_FONT reaches the documents through the Runtime's settings."""
     from hosho.core.documents.fonts import key_font_path
 
     latin_only = key_font_path()  # a real font without Japanese glyphs
     for args in (["notice", "issue"], ["certificate", "render"]):
-        out = subprocess.run(
-            ["hosho", *args, "000123-45", "--out", "x.pdf"], capture_output=True, text=True,
-            cwd=tmp_path, env={**os.environ, "HOSHO_DATABASE_URL": db_url,
-                               "HOSHO_PDF_FONT": str(latin_only)},
+        out = cli(
+            *args, "000123-45", "--out", "x.pdf", cwd=tmp_path,
+            env={"HOSHO_DATABASE_URL": db_url, "HOSHO_PDF_FONT": str(latin_only)},
         )  # fmt: skip
         assert out.returncode == 1, out.stdout
         assert latin_only.name in out.stderr and "Traceback" not in out.stderr

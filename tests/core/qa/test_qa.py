@@ -260,28 +260,22 @@ def _env(**extra: str) -> dict[str, str]:
     return {**clean, **extra}
 
 
-def _hosho(args: list[str], stdin: str = "", **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        ["hosho", *args], input=stdin, capture_output=True, text=True, env=_env(**env)
-    )
-
-
-def test_cli_ask_text_and_json() -> None:
-    plain = _hosho(["ask", "認証キーの提出方法は？"])
+def test_cli_ask_text_and_json(cli) -> None:  # type: ignore[no-untyped-def]
+    plain = cli("ask", "認証キーの提出方法は？")
     assert plain.returncode == 0 and AYA_ADDRESS in plain.stdout
-    as_json = _hosho(["ask", "認証キーの提出方法は？", "--json"])
+    as_json = cli("ask", "認証キーの提出方法は？", "--json")
     data = json.loads(as_json.stdout)
     assert set(data) == {"matched", "item_id", "score", "answer"}
     assert data["matched"] is True and data["item_id"] == "submission"
 
 
-def test_cli_ask_uses_the_configured_municipality() -> None:
-    out = _hosho(["ask", "認証キーの提出方法は？", "--json"], HOSHO_MUNICIPALITY="sample-city")
+def test_cli_ask_uses_the_configured_municipality(cli) -> None:  # type: ignore[no-untyped-def]
+    out = cli("ask", "認証キーの提出方法は？", "--json", env={"HOSHO_MUNICIPALITY": "sample-city"})
     assert "keiyaku@city.mihon.example.lg.jp" in json.loads(out.stdout)["answer"]
 
 
-def test_cli_ask_without_question_is_one_line_error() -> None:
-    out = _hosho(["ask"])
+def test_cli_ask_without_question_is_one_line_error(cli) -> None:  # type: ignore[no-untyped-def]
+    out = cli("ask")
     assert out.returncode == 1 and out.stderr.count("\n") == 1
 
 
