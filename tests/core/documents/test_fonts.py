@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import threading
-import time
 from datetime import date
 
 import pypdf
@@ -16,7 +15,7 @@ from hosho.core.documents import fonts as pdf_fonts
 from hosho.core.documents.notice import render_notice
 from hosho.core.documents.reader import read_pdf
 from hosho.core.rules.profile import load_profile
-from tests.core.documents.test_documents import make_contract
+from tests.core.documents.test_documents import make_contract, pdf_text
 
 
 def embedded_fonts(data: bytes) -> dict[str, TTFont]:
@@ -61,16 +60,15 @@ def test_a_notice_carries_no_other_notices_characters() -> None:
     assert set(key.getBestCmap()) <= set(map(ord, "A0O1-IL8B-5S2Z-QD0G "))
 
 
-def test_fast_after_the_first_notice() -> None:
+def test_each_notice_after_the_first_shows_its_own_project() -> None:
+    """The warm glyph cache takes the new characters of each notice (the time per notice
+    is a figure of bench/bench_documents.py)."""
     profile = load_profile("aya")
     contract, contractor = make_contract()
     render_notice(contract, contractor, profile)
-    started = time.perf_counter()
-    for n in range(20):
-        contract.project_name = f"町道改良工事（第{n}工区）"
-        render_notice(contract, contractor, profile)
-    per_notice = (time.perf_counter() - started) / 20
-    assert per_notice < 0.1, f"{per_notice * 1000:.0f} ms per notice (goal 25 ms)"
+    for n, place in enumerate(("北俣", "杢道", "崎ノ田")):
+        contract.project_name = f"{place}町道改良工事（第{n}工区）"
+        assert contract.project_name in pdf_text(render_notice(contract, contractor, profile))
 
 
 def test_notices_from_several_threads_keep_their_own_data() -> None:
