@@ -49,7 +49,9 @@ class FakeSlack:
         return f"{self.base}/api/"
 
     def start(self) -> FakeSlack:
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        # shutdown() waits for the next poll: 0.5 s by default, at every test's teardown
+        poll = {"poll_interval": 0.02}
+        threading.Thread(target=self._server.serve_forever, kwargs=poll, daemon=True).start()
         return self
 
     def stop(self) -> None:
