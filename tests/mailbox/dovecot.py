@@ -18,6 +18,7 @@ import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -281,9 +282,15 @@ class Dovecot(Mailbox):
     def stop(self) -> None:
         """SIGTERM to the master (what ``dovecot stop`` sends); back once it is gone (its
         pid file removed: it gives its log process a second) and the port is closed."""
+        self._terminate()
+        self._wait_stopped()
+
+    def _terminate(self) -> None:
         if self._pid:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(self._pid, signal.SIGTERM)
+
+    def _wait_stopped(self) -> None:
         pid_file = self.root / "run" / "master.pid"
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline and (pid_file.exists() or self.listening()):
@@ -298,5 +305,11 @@ class Dovecot(Mailbox):
         return path.read_text(errors="replace")[-4000:] if path.exists() else ""
 
     def cleanup(self) -> None:
-        self.stop()
+        """Stop the server and remove its folder; the caller does not wait for the master's
+        exit (a thread does, and Python waits for it before it exits)."""
+        self._terminate()
+        threading.Thread(target=self._remove_when_stopped, name="dovecot-cleanup").start()
+
+    def _remove_when_stopped(self) -> None:
+        self._wait_stopped()
         shutil.rmtree(self.root, ignore_errors=True)
