@@ -5,6 +5,7 @@ on PostgreSQL when HOSHO_TEST_POSTGRES_URL is set (one database per test run, dr
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import logging
 import os
@@ -18,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from hosho.core import settings as settings_module
-from hosho.core.store.db import get_engine, upgrade
+from hosho.core.store.db import get_engine, head_revision, upgrade
 
 pytest_plugins = ["tests.servers"]  # the dovecot and smtp fixtures
 
@@ -66,6 +67,36 @@ def _reset_postgres(url: str) -> None:
         conn.exec_driver_sql("CREATE SCHEMA public")
 
 
+def _empty_postgres(url: str) -> None:
+    """Every table emptied (identities restarted) when the schema is the migrated one, as
+    an earlier test left it; else dropped and migrated afresh."""
+    from sqlmodel import SQLModel
+
+    from hosho.core.store import models  # noqa: F401 - registers the tables
+
+    wanted = {*SQLModel.metadata.tables, "alembic_version"}
+    with get_engine(url).begin() as conn:
+        tables = {
+            row[0]
+            for row in conn.exec_driver_sql(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+            )
+        }
+        if tables == wanted:
+            version = conn.exec_driver_sql("SELECT version_num FROM alembic_version").all()
+            if version == [(_head_revision(url),)]:
+                names = ", ".join(f'"{name}"' for name in sorted(tables - {"alembic_version"}))
+                conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+                return
+    _reset_postgres(url)
+    upgrade(url)
+
+
+@functools.cache
+def _head_revision(url: str) -> str:
+    return head_revision(url)
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A SQLite file migrated once per run; each test gets a copy (tests/core/store/
@@ -79,15 +110,15 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty, migrated database: SQLite in tmp_path, and the same test on PostgreSQL."""
+    """An empty, migrated database: SQLite in tmp_path, and the same test on PostgreSQL
+    (migrated when the run first needs it, emptied for each test after)."""
     if request.param == "sqlite":
         path = tmp_path / "hosho.db"
         shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
         url = f"sqlite:///{path}"
     else:
         url = request.getfixturevalue("postgres_server_url")
-        _reset_postgres(url)
-        upgrade(url)
+        _empty_postgres(url)
     yield url
     get_engine(url).dispose()
 
