@@ -83,7 +83,7 @@ class HoshoProcess:
 
 
 def run_env(
-    db_url: str, dovecot: dovecot_module.Dovecot, slack: FakeSlack, smtp: SmtpSink
+    db_url: str, dovecot: dovecot_module.Mailbox, slack: FakeSlack, smtp: SmtpSink
 ) -> dict[str, str]:
     base = {k: v for k, v in os.environ.items() if not k.startswith(("HOSHO_", "SLACK_"))}
     return {
