@@ -294,6 +294,5 @@ class ImapSource:
 def _utc(value: object) -> datetime | None:
     if not isinstance(value, datetime):
         return None
-    if value.tzinfo is None:  # imapclient gives local naive times by default
-        return value.astimezone(UTC)
+    # imapclient gives naive local times by default; astimezone reads a naive time as local.
     return value.astimezone(UTC)
