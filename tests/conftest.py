@@ -19,7 +19,9 @@ from pathlib import Path
 import pytest
 
 from hosho.core import settings as settings_module
+from hosho.core.contracts.importing import import_contracts
 from hosho.core.store.db import get_engine, head_revision, upgrade
+from tests.mailbox.town import CONTRACTS, contracts_csv
 
 pytest_plugins = ["tests.servers"]  # the dovecot and smtp fixtures
 
@@ -200,3 +202,12 @@ def _text_stream(text: str = "") -> io.TextIOWrapper:
 def _read(stream: io.TextIOWrapper) -> str:
     stream.flush()
     return stream.buffer.getvalue().decode("utf-8")  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def town(db_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The database with contracts 1..CONTRACTS (tests/mailbox/town.py) and the special ones; HOSHO_DATABASE_URL set."""
+    monkeypatch.setenv("HOSHO_DATABASE_URL", db_url)
+    settings_module.get_settings.cache_clear()
+    import_contracts(get_engine(db_url), contracts_csv(CONTRACTS), actor="test")
+    return db_url

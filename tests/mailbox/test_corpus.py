@@ -14,9 +14,9 @@ from hosho.core.events import subscribe
 from hosho.core.store.db import session_scope
 from hosho.core.store.models import Submission
 from hosho.mailbox.poller import Poller
-from tests.mailbox.conftest import CONTRACTS, use_env
+from tests.mailbox.conftest import use_env
 from tests.mailbox.corpus import build
-from tests.mailbox.town import all_keys
+from tests.mailbox.town import CONTRACTS, all_keys
 
 pytestmark = [pytest.mark.imap, pytest.mark.smtp]
 

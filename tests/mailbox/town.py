@@ -17,6 +17,8 @@ from hosho.core.rules.profile import load_profile
 from hosho.core.store.models import Contract, Contractor
 from tests.factories import contract_csv, contract_row
 
+#: Contracts 1..CONTRACTS are imported by the ``town`` fixture (tests/conftest.py).
+CONTRACTS = 40
 SENDER = "info1@aya-kensetsu.example.jp"
 TOWN = "zaisei@town.aya.lg.jp"
 #: Numbers with special contracts (the rest are ordinary covered ones).
