@@ -95,7 +95,15 @@ def synthetic_kb(n_items: int, seed: int = 7) -> KnowledgeBase:
         questions = tuple(t.format(a=a, b=b, c=c) for t in TEMPLATES)
         keywords = (a, b, c, word(), word())
         answer_text = f"{a}の{b}は{c}で行います。詳しくは担当までお問い合わせください。"
-        items.append(Item(f"item{i}", f"{a}の{b}", answer_text, questions, keywords))
+        items.append(
+            Item(
+                id=f"item{i}",
+                title=f"{a}の{b}",
+                answer=answer_text,
+                questions=questions,
+                keywords=keywords,
+            )
+        )
     return KnowledgeBase(name="synthetic", items=tuple(items))
 
 

@@ -86,8 +86,10 @@ def profile_facts(profile: Profile) -> dict[str, str]:
 
 
 def _fill(text: str, info: ValidationInfo) -> str:
-    """The text with the profile's facts (``info.context["facts"]``) in its placeholders."""
-    facts: dict[str, str] = (info.context or {})["facts"]
+    """The text with the profile's facts (``info.context["facts"]``) in its placeholders.
+
+    An item built in code without that context may hold no placeholder."""
+    facts: dict[str, str] = (info.context or {}).get("facts", {})
     try:
         fields = [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
     except ValueError as err:

@@ -298,3 +298,14 @@ def test_cli_jsonl_answers_each_line_as_it_arrives() -> None:
         assert proc.wait(timeout=30) == 0
     finally:
         proc.kill()
+
+
+def test_an_item_built_in_code_needs_no_profile_but_may_hold_no_placeholder() -> None:
+    from pydantic import ValidationError
+
+    from hosho.core.qa.knowledge import Item
+
+    item = Item(id="x", title="題", answer="答え", questions=("質問",), keywords=("語",))
+    assert item.answer == "答え" and item.questions == ("質問",)
+    with pytest.raises(ValidationError, match="unknown placeholder"):
+        Item(id="y", title="題", answer="{town}の窓口へ")
