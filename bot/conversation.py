@@ -19,10 +19,8 @@ TERMINAL = "terminal"
 
 def mail_sender(settings: Settings) -> SendMail | None:
     """``send(to, subject, body)`` over the SMTP settings, or None when no SMTP host."""
-    try:
-        from hosho.mailbox.outgoing import mailer_from_settings
-    except ImportError:  # the mail front end is not installed in this build
-        return None
+    from hosho.mailbox.outgoing import mailer_from_settings
+
     mailer = mailer_from_settings(settings)
     return None if mailer is None else mailer.send
 

@@ -4,8 +4,9 @@ Fetch, decide and act are separate steps (as in paperless-ngx's mail consumer):
 ``scan`` lists what waits in the inbox; messages whose place (folder/UIDVALIDITY/UID) is
 already recorded are only moved; the others are fetched in batches, parsed, checked and
 recorded by :func:`hosho.core.submissions.recording.record_batch` (one transaction per
-batch) and answered (:mod:`hosho.mailbox.replies`); only then is the batch moved to hosho/registered or hosho/rejected. A crash anywhere leaves every
-message either unrecorded (taken again) or recorded (only moved again): exactly once.
+batch) and answered (:mod:`hosho.mailbox.replies`); only then is the batch moved to
+hosho/registered or hosho/rejected. A crash anywhere leaves every message either
+unrecorded (taken again) or recorded (only moved again): exactly once.
 
 ``Poller.run_once()`` is ``hosho poll --once``; ``Poller.run_forever()`` is the
 long-running mode (IDLE when offered, else a poll every HOSHO_POLL_SECONDS; reconnect
@@ -110,9 +111,9 @@ class Poller:
     ) -> None:
         self.runtime = runtime
         self.source = source or source_from_runtime(runtime)
-        self.mailer = mailer_from_settings(runtime.settings) if mailer is True else mailer or None
-        contact = runtime.profile.contact
-        self.replies = Replies(runtime.engine, self.mailer, contact) if self.mailer else None
+        if mailer is True:
+            mailer = mailer_from_settings(runtime.settings)
+        self.replies = Replies(runtime.engine, mailer, runtime.profile.contact) if mailer else None
         self.parse: PdfParser = parse or self._parse_in_worker
         self.pdf_workers = pdf_workers
         self._local = threading.local()

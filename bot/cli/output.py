@@ -1,4 +1,4 @@
-"""The ``hosho`` sub-commands, one module per noun; each has ``register(app)``."""
+"""What the ``hosho`` sub-commands print for ``--json``: one JSON value on one line."""
 
 from __future__ import annotations
 

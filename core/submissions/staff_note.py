@@ -12,8 +12,9 @@ from hosho.core.submissions.statuses import label_of
 
 
 def staff_lines(event: SubmissionEvent) -> list[str]:
-    """The lines under the headline (the status's label, ``label_of``): number, contractor, 工事名 (project), kind, reason,
-    sender and subject, when it was processed (Japan time)."""
+    """The lines under the headline (the status's label, ``label_of``): number,
+    contractor, 工事名 (project), kind, reason, sender and subject, and when it was
+    processed (Japan time)."""
     lines = [
         f"保証契約番号: {event.contract_number or '-'}",
         f"受注者: {event.contractor_name or '-'}",
