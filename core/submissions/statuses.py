@@ -31,6 +31,9 @@ class Status(StrEnum):
     NOT_COVERED = "not_covered"
     REJECTED_SENDER = "rejected_sender"
     ERROR = "error"
+    NEEDS_REVIEW = "needs_review"
+    REJECTED = "rejected"
+    IGNORED = "ignored"
 
     @property
     def label(self) -> str:
@@ -108,6 +111,24 @@ WORDING: dict[Status, Wording] = {
     Status.ERROR: Wording(
         "❗ エラー",
         "システムの不具合のため処理できませんでした。お手数ですが{contact}へお問い合わせください。",
+    ),
+    # hosho read something it must not guess (e.g. a key read by OCR that matches nothing):
+    # a person decides; the sender is told it is being checked, not asked to resend.
+    Status.NEEDS_REVIEW: Wording(
+        "👀 要確認（担当者が判断）",
+        "お送りいただいた" + NOTICE + "は、担当者が内容を確認しています。確認が済みしだい"
+        "お知らせします。再送の必要はありません。",
+    ),
+    # Town staff rejected the submission by hand (`submissions reject ID --reason TEXT`);
+    # their own reason is the detail.
+    Status.REJECTED: Wording(
+        "🚫 担当者が差戻し",
+        "{detail} ご不明な点は{contact}へお問い合わせください。",
+    ),
+    # Not a submission at all (ordinary mail in the shared inbox): never replied to, never
+    # posted; listed only with --status ignored.
+    Status.IGNORED: Wording(
+        "➖ 提出ではないメール", "電子保証の提出ではないため、このメールには対応していません。"
     ),
 }
 

@@ -116,7 +116,7 @@ def test_many_messages_of_one_contract_at_once_register_it_once(town) -> None:  
 
 
 def test_every_status_has_a_label_and_an_actionable_japanese_reason() -> None:
-    assert tuple(Status) == STATUSES and len(set(STATUSES)) == len(STATUSES) == 12
+    assert tuple(Status) == STATUSES and len(set(STATUSES)) == len(STATUSES) == 15
     for status in Status:
         assert status.label and not status.label.startswith("*"), status
         assert status.reason(**_PLACEHOLDERS).endswith("。"), status
