@@ -38,7 +38,7 @@ class MainJob:
         *,
         chat: ChatMode = "auto",
         http_port: int | None = None,
-        host: str = "0.0.0.0",
+        host: str = "127.0.0.1",
         stdin: TextIO | None = None,
         stdout: TextIO | None = None,
     ) -> None:

@@ -29,7 +29,9 @@ def register(app: typer.Typer) -> None:
         http: int = typer.Option(
             None, "--http", min=0, max=65535, help="Serve the Events API on this port."
         ),
-        host: str = typer.Option("0.0.0.0", "--host", help="Address to bind with --http."),
+        host: str = typer.Option(
+            "127.0.0.1", "--host", help="Address to bind with --http (behind a reverse proxy)."
+        ),
     ) -> None:
         """The Slack front end alone: Socket Mode, or the Events API with --http PORT."""
         import signal
@@ -43,7 +45,7 @@ def register(app: typer.Typer) -> None:
         bot.start(http_port=http, host=host)
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: done.set())
-        mode = f"HTTP on port {bot.port}" if http is not None else "Socket Mode"
+        mode = f"HTTP on {host} port {bot.port}" if http is not None else "Socket Mode"
         typer.echo(f"hosho bot running ({mode}); Ctrl+C to stop", err=True)
         try:
             done.wait()

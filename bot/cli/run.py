@@ -17,7 +17,9 @@ def register(app: typer.Typer) -> None:
             help="auto (Slack if configured, else terminal), slack, terminal, none.",
         ),
         http: int = typer.Option(None, "--http", min=0, max=65535, help="Slack Events API port."),
-        host: str = typer.Option("0.0.0.0", "--host", help="Address to bind with --http."),
+        host: str = typer.Option(
+            "127.0.0.1", "--host", help="Address to bind with --http (behind a reverse proxy)."
+        ),
         log_file: Path = typer.Option(
             None,
             "--log-file",

@@ -106,7 +106,7 @@ class SlackBot:
         self._stopping = threading.Event()
         self._cleaner: threading.Thread | None = None
 
-    def start(self, http_port: int | None = None, host: str = "0.0.0.0") -> None:
+    def start(self, http_port: int | None = None, host: str = "127.0.0.1") -> None:
         """Socket Mode by default; with ``http_port``, the Events API on that port."""
         settings = self.runtime.settings
         # The first notice comes fast too.

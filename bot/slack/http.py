@@ -3,7 +3,14 @@
 bolt's WSGI adapter (``slack_bolt.adapter.wsgi.SlackRequestHandler``) served by waitress, a
 production WSGI server: bolt checks the signature (``X-Slack-Signature`` with
 SLACK_SIGNING_SECRET) and answers 401 on a bad or stale one, 404 on any other path;
-waitress refuses a body over MAX_BODY (413). Lazy listeners keep the response fast.
+Lazy listeners keep the response fast.
+
+What the server cannot afford is refused before any of the body is read: a request without
+a Content-Length (411, :func:`_length_required`), a negative or malformed one (waitress:
+400), one over MAX_BODY (waitress: 413, on the announced length). A client that sends its
+body slower than BODY_TIMEOUT seconds of silence is disconnected (waitress's channel
+timeout, checked every second). The default address is 127.0.0.1: the town's reverse
+proxy faces the internet, not hosho.
 
 ``EventsServer`` binds at once (port 0 picks a free one, read back as ``port``), serves on
 a thread after ``start()`` and ``close()`` stops it promptly, for ``hosho run``: no new
@@ -14,6 +21,7 @@ closed.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from slack_bolt import App
@@ -27,20 +35,42 @@ PATH = "/slack/events"
 MAX_BODY = 1024 * 1024
 THREADS = 4
 GRACE = 5.0
+#: Seconds a connection may stay silent (mid-body or idle) before it is closed.
+BODY_TIMEOUT = 10
+DEFAULT_HOST = "127.0.0.1"
+
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+def _length_required(app: WsgiApp) -> WsgiApp:
+    """411 for a POST that announces no Content-Length (Slack always sends one)."""
+
+    def guarded(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("REQUEST_METHOD") == "POST" and not environ.get("CONTENT_LENGTH"):
+            start_response(
+                "411 Length Required",
+                [("Content-Type", "text/plain"), ("Content-Length", "15")],
+            )
+            return [b"Length Required"]
+        return app(environ, start_response)
+
+    return guarded
 
 
 class EventsServer:
     """waitress serving ``app`` at PATH on (host, port)."""
 
-    def __init__(self, app: App, host: str, port: int) -> None:
+    def __init__(self, app: App, host: str, port: int, *, body_timeout: int = BODY_TIMEOUT) -> None:
         self._map: dict[int, Any] = {}
         self._server = create_server(
-            SlackRequestHandler(app, PATH),
+            _length_required(SlackRequestHandler(app, PATH)),
             map=self._map,
             host=host,
             port=port,
             threads=THREADS,
             max_request_body_size=MAX_BODY,
+            channel_timeout=body_timeout,
+            cleanup_interval=1,
             ident="hosho",
         )
         listen = getattr(self._server, "effective_listen", None)  # several sockets

@@ -24,7 +24,7 @@ import pytest
 from websockets.sync.server import ServerConnection, serve
 
 from hosho.bot.slack.app import SlackBot
-from hosho.bot.slack.http import MAX_BODY
+from hosho.bot.slack.http import MAX_BODY, EventsServer
 from hosho.core.errors import ConfigError
 from hosho.core.runtime import Runtime
 from hosho.core.settings import get_settings
@@ -99,6 +99,51 @@ def test_http_bounds_bodies_and_stops_promptly_with_a_connection_open(
     idle.close()
 
 
+def _answer(port: int, head: bytes) -> bytes:
+    """What the server says to ``head`` (request line and headers, maybe part of a body)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(head)
+        return sock.recv(64)
+
+
+def test_http_refuses_missing_and_negative_lengths_before_reading(
+    runtime: Runtime, fake_slack: FakeSlack
+) -> None:
+    bot = SlackBot(runtime)
+    bot.start(http_port=0)  # the default address: loopback only
+    assert bot._server is not None
+    assert bot._server._server.socket.getsockname()[0] == "127.0.0.1"
+    port = bot.port
+    assert port
+    head = b"POST /slack/events HTTP/1.1\r\nHost: hosho\r\nContent-Type: application/json\r\n"
+    try:
+        assert _answer(port, head + b"\r\n").startswith(b"HTTP/1.1 411 ")
+        # -1 would otherwise read the stream to its end; nothing after the headers is sent
+        assert _answer(port, head + b"Content-Length: -1\r\n\r\n").startswith(b"HTTP/1.1 400 ")
+        many = b"Content-Length: 2000000\r\n\r\n"  # announced, never sent
+        assert _answer(port, head + many).startswith(b"HTTP/1.1 413 ")
+    finally:
+        bot.stop()
+    assert not fake_slack.named("chat.postMessage")
+
+
+def test_http_closes_a_body_that_never_comes(runtime: Runtime) -> None:
+    bot = SlackBot(runtime)
+    server = EventsServer(bot.app, "127.0.0.1", 0, body_timeout=1)
+    server.start()
+    try:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+            sock.sendall(
+                b"POST /slack/events HTTP/1.1\r\nHost: hosho\r\n"
+                b"Content-Length: 100\r\n\r\n{"  # 1 byte of 100, then silence
+            )
+            started = time.monotonic()
+            assert sock.recv(64) == b""  # closed by the server, no answer
+            assert time.monotonic() - started < 8
+    finally:
+        server.close()
+
+
 def test_http_needs_the_signing_secret(runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SLACK_SIGNING_SECRET")
     get_settings.cache_clear()
@@ -162,7 +207,7 @@ def test_hosho_bot_http_command_serves_and_stops_on_sigterm(
 ) -> None:
     hosho = str(Path(sys.executable).with_name("hosho"))
     proc = subprocess.Popen(
-        [hosho, "bot", "--http", "0", "--host", "127.0.0.1"],
+        [hosho, "bot", "--http", "0"],
         stderr=subprocess.PIPE,
         text=True,
         env=dict(os.environ),
@@ -170,7 +215,7 @@ def test_hosho_bot_http_command_serves_and_stops_on_sigterm(
     try:
         assert proc.stderr is not None
         line = proc.stderr.readline()
-        match = re.search(r"port (\d+)", line)
+        match = re.search(r"127\.0\.0\.1 port (\d+)", line)
         assert match, line
         body = json.dumps(message_event(OWNER, QUESTION))
         url = f"http://127.0.0.1:{match.group(1)}/slack/events"
