@@ -108,7 +108,36 @@ class Submission(SQLModel, table=True):
     #: The sender is owed an answer (受付 or the reason); ``replied`` once it was sent.
     reply_due: bool = False
     replied: bool = False
+    #: The reply's Message-ID, made once at the first try and reused on a resend; while
+    #: ``reply_lease_until`` is in the future one process is sending it (``mailbox.replies``).
+    reply_message_id: str | None = Field(default=None, max_length=998)
+    reply_lease_until: datetime | None = None
     processed_at: datetime = Field(default_factory=utcnow)
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A staff notification owed to one channel (``slack`` or ``email``), written in the same
+    transaction as what it tells (``core.submissions.outbox``). ``key`` names it once
+    (``submission:12:slack``, ``digest:2026-11-29:email``); a process claims it until
+    ``lease_until``, delivers it, and sets ``delivered_at``; a failed try waits ``due_at``."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (UniqueConstraint("key", name="uq_outbox_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=200)
+    channel: str = Field(max_length=20, index=True)
+    kind: str = Field(max_length=20)
+    submission_id: int | None = Field(default=None, foreign_key="submission.id", index=True)
+    #: JSON: what the message says (a ``SubmissionEvent``, or the digest's subject and text).
+    payload: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+    due_at: datetime = Field(default_factory=utcnow)
+    attempts: int = 0
+    lease_until: datetime | None = None
+    claimed_by: str | None = Field(default=None, max_length=100)
+    delivered_at: datetime | None = Field(default=None, index=True)
+    last_error: str = Field(default="", max_length=300)
 
 
 class DsureRegistration(SQLModel, table=True):
