@@ -7,6 +7,7 @@ its front end opened (``runtime.settings``), never from here directly.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -47,6 +48,9 @@ class Settings(BaseSettings):
         "starttls", alias="HOSHO_SMTP_SECURITY"
     )
     mail_from: str | None = Field(None, alias="HOSHO_MAIL_FROM")
+    staff_email: str = Field("", alias="HOSHO_STAFF_EMAIL")
+    digest_at: str | None = Field(None, alias="HOSHO_DIGEST_AT")
+    outbox_lease_seconds: float = Field(60.0, alias="HOSHO_OUTBOX_LEASE_SECONDS", gt=0)
 
     slack_bot_token: str | None = Field(None, alias="SLACK_BOT_TOKEN")
     slack_app_token: str | None = Field(None, alias="SLACK_APP_TOKEN")
@@ -66,6 +70,27 @@ class Settings(BaseSettings):
             raise ValueError("must be a sqlite:/// or postgresql:// URL")
         return value
 
+    @field_validator("staff_email")
+    @classmethod
+    def _staff_addresses(cls, value: str) -> str:
+        from email_validator import EmailNotValidError, validate_email
+
+        for address in (a.strip() for a in value.split(",")):
+            if not address:
+                continue
+            try:
+                validate_email(address, check_deliverability=False)
+            except EmailNotValidError as err:
+                raise ValueError(f"{address!r} is not an e-mail address ({err})") from None
+        return value
+
+    @field_validator("digest_at")
+    @classmethod
+    def _clock_time(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value.strip()):
+            raise ValueError("must be HH:MM in town time, e.g. 08:30")
+        return value.strip() if value else None
+
     @field_validator("pdf_font")
     @classmethod
     def _font_exists(cls, value: Path | None) -> Path | None:
@@ -77,6 +102,11 @@ class Settings(BaseSettings):
     def admins(self) -> frozenset[str]:
         """Slack user IDs allowed to run admin commands."""
         return frozenset(u.strip() for u in self.admin_user_ids.split(",") if u.strip())
+
+    @property
+    def staff_addresses(self) -> list[str]:
+        """HOSHO_STAFF_EMAIL as a list (empty: staff get no mail)."""
+        return [a.strip() for a in self.staff_email.split(",") if a.strip()]
 
     @property
     def sqlalchemy_url(self) -> str:
