@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Column, Text, UniqueConstraint
+from sqlalchemy import Column, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -113,6 +113,24 @@ class Submission(SQLModel, table=True):
     reply_message_id: str | None = Field(default=None, max_length=998)
     reply_lease_until: datetime | None = None
     processed_at: datetime = Field(default_factory=utcnow)
+    #: False when registered from the notice alone (ledger mode, no imported contract).
+    verified: bool = True
+    #: Who decided by hand (``submissions accept``/``reject``); None: hosho decided.
+    decided_by: str | None = Field(default=None, max_length=64)
+
+
+class ReceivedFile(SQLModel, table=True):
+    """A file received with a submission (the notice PDF, or what was sent instead), kept
+    byte for byte so staff can open it later; ``data`` is None once purged."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    submission_id: int = Field(foreign_key="submission.id", index=True)
+    filename: str = Field(default="", max_length=400)
+    content_type: str = Field(default="application/octet-stream", max_length=200)
+    sha256: str = Field(max_length=64)
+    size: int
+    data: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    purged_at: datetime | None = None
 
 
 class OutboxMessage(SQLModel, table=True):
@@ -145,6 +163,21 @@ class DsureRegistration(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     contract_id: int = Field(foreign_key="contract.id", unique=True)
+    submission_id: int | None = Field(default=None, foreign_key="submission.id")
+    registered_at: datetime = Field(default_factory=utcnow)
+    registered_by: str = Field(default="mail", max_length=64)
+
+
+class NoticeRecord(SQLModel, table=True):
+    """Ledger mode (HOSHO_REGISTER_UNKNOWN): a contract the town knows only from the notice a
+    contractor sent, registered for D-Sure lookup as the notice says (unverified)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    contract_number: str = Field(index=True, unique=True, max_length=64)
+    auth_key: str = Field(max_length=32)
+    kind: str | None = Field(default=None, max_length=20)
+    orderer: str | None = Field(default=None, max_length=200)
+    project_name: str | None = Field(default=None, max_length=400)
     submission_id: int | None = Field(default=None, foreign_key="submission.id")
     registered_at: datetime = Field(default_factory=utcnow)
     registered_by: str = Field(default="mail", max_length=64)
