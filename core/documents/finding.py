@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from hosho.core.errors import DocumentError
+from hosho.core.rules.kinds import KINDS
 from hosho.core.text import HYPHENS, nfkc, normalize_number, squeeze
 
 #: Name of the file embedded in hosho's PDFs carrying the machine-readable copy.
@@ -123,3 +124,38 @@ def find_in_text(raw: str) -> TextFindings:
         or ("電子証書" in text and number is not None and not _NOTICE_TITLE.search(text)),
         has_text=bool(text),
     )
+
+
+# What a notice prints beside number and key (ledger mode registers from it): a label, then
+# its value up to the next label of the notice's table.
+_DETAIL_LABELS = {
+    "kind": re.compile(r"保証の種類|保証種類|保証種別"),
+    "orderer": re.compile(r"発注者(?:名)?"),
+    "project_name": re.compile(r"工事名|業務名|工事件名"),
+}
+_NEXT_LABEL = re.compile(
+    r"保証契約番号|保証の種類|保証種類|発注者|工事名|業務名|工事件名|保証金額|保証期間|"
+    r"請負代金額|契約金額|受注者|認証キー|工事場所|契約日|記$|以上"
+)
+#: A label followed by one of these is a word in a sentence, not a table cell.
+_NOT_A_VALUE = set("がはをにのへとでも用様(（「・、。")
+#: Longest first: 中間前払金保証 before 前払金保証, 契約保証予約 before 契約保証.
+_KINDS_LONGEST = sorted(KINDS, key=len, reverse=True)
+
+
+def find_details(raw: str) -> dict[str, str | None]:
+    """保証の種類 (kind), 発注者 (orderer) and 工事名 (project_name) as the notice prints
+    them, each None when not printed (values capped; the kind only when it is a known one)."""
+    text = squeeze(raw)
+    found: dict[str, str | None] = dict.fromkeys(_DETAIL_LABELS)
+    for name, label in _DETAIL_LABELS.items():
+        for match in label.finditer(text):
+            rest = text[match.end() :].lstrip(":：")
+            end = _NEXT_LABEL.search(rest)
+            value = rest[: end.start() if end else 100][:100].strip()
+            if value and value[0] not in _NOT_A_VALUE:  # 「発注者が…」 is prose, not a cell
+                found[name] = value
+                break
+    kind = found["kind"]
+    found["kind"] = next((k for k in _KINDS_LONGEST if kind and kind.startswith(k)), None)
+    return found

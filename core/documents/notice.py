@@ -128,5 +128,7 @@ def render_notice(
             "contract_number": contract.contract_number,
             "auth_key": key,
             "kind": contract.kind,
+            "orderer": contract.orderer,
+            "project_name": contract.project_name,
         }
     )

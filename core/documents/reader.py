@@ -51,6 +51,8 @@ class ParsedDocument:
     ``contract_number`` is the 保証契約番号 and ``auth_key`` the 認証キー, normalised
     (XXXX-XXXX-XXXX-XXXX); ``reason`` says in Japanese and English why it is unknown (or
     what was odd); ``source`` is ``embedded`` or ``text`` (where the values came from).
+    ``kind`` (保証の種類), ``orderer`` (発注者) and ``project_name`` (工事名) are what a
+    notice prints, when it does (ledger mode registers from them).
     """
 
     document: str
@@ -58,6 +60,9 @@ class ParsedDocument:
     auth_key: str | None = None
     reason: str = ""
     source: str | None = None
+    kind: str | None = None
+    orderer: str | None = None
+    project_name: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-able dict."""
@@ -70,7 +75,8 @@ class ParsedDocument:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ParsedDocument:
         """Inverse of to_dict (unknown keys ignored)."""
-        fields = {k: data.get(k) for k in ("contract_number", "auth_key", "source")}
+        names = ("contract_number", "auth_key", "source", "kind", "orderer", "project_name")
+        fields = {k: data.get(k) for k in names}
         return cls(
             document=str(data.get("document", "unknown")),
             reason=str(data.get("reason") or ""),
@@ -142,7 +148,13 @@ def _from_embedded(embedded: dict[str, Any]) -> ParsedDocument | None:
     key = embedded.get("auth_key")
     if document == "auth_key_notice" and number and isinstance(key, str):
         try:
-            return ParsedDocument("auth_key_notice", number, checked_key(key), source="embedded")
+            details = {
+                name: str(embedded[name])[:400] if embedded.get(name) else None
+                for name in ("kind", "orderer", "project_name")
+            }
+            return ParsedDocument(
+                "auth_key_notice", number, checked_key(key), source="embedded", **details
+            )
         except DocumentError:
             return None
     if document == "certificate" and number:
@@ -152,7 +164,7 @@ def _from_embedded(embedded: dict[str, Any]) -> ParsedDocument | None:
 
 def _decide(text: str) -> ParsedDocument:
     """Classify from the extracted text alone (a PDF laid out by someone else)."""
-    from hosho.core.documents.finding import find_in_text
+    from hosho.core.documents.finding import find_details, find_in_text
 
     found = find_in_text(text)
     if found.several and found.auth_key:
@@ -162,7 +174,11 @@ def _decide(text: str) -> ParsedDocument:
         )
     if found.auth_key and found.contract_number:
         return ParsedDocument(
-            "auth_key_notice", found.contract_number, found.auth_key, source="text"
+            "auth_key_notice",
+            found.contract_number,
+            found.auth_key,
+            source="text",
+            **find_details(text),
         )
     if found.auth_key or (found.looks_like_notice and not found.looks_like_certificate):
         return unknown(
@@ -179,6 +195,24 @@ def _decide(text: str) -> ParsedDocument:
         "認証キー等のお知らせではありません（保証契約番号と認証キーが見つかりません）"
         " / not an auth key notice: no contract number and auth key found"
     )
+
+
+def _read_text(reader: Any, data: bytes) -> ParsedDocument:
+    """The answer of the first reading that finds a whole notice (see ``extraction``),
+    else of pypdf's own reading."""
+    from hosho.core.documents.extraction import readings
+
+    first: ParsedDocument | None = None
+    for _name, text in readings(reader, data, MAX_PAGES, MAX_TEXT):
+        answer = _decide(text)
+        if first is None:
+            first = answer
+            if answer.document == "certificate" or "several" in answer.reason:
+                return answer
+        if answer.document == "auth_key_notice":
+            return answer
+    assert first is not None
+    return first
 
 
 def read_pdf(data: bytes) -> ParsedDocument:
@@ -216,10 +250,7 @@ def read_pdf(data: bytes) -> ParsedDocument:
             answer = _from_embedded(embedded) if embedded is not None else None
             if answer is not None:  # hosho's own PDF: no need to extract the text
                 return answer
-            texts = []
-            for page in reader.pages[:MAX_PAGES]:
-                texts.append(page.extract_text()[:MAX_TEXT])
-            return _decide("\n".join(texts))
+            return _read_text(reader, data)
     except RecursionError:
         return unknown("PDFの構造が深すぎて読めません / the PDF nests too deeply")
     except MemoryError:

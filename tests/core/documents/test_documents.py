@@ -285,6 +285,10 @@ def test_cli_issue_parse_render(stored: Engine, db_url: str, tmp_path: Path, cli
         "auth_key": KEY,
         "reason": "",
         "source": "embedded",
+        # what the notice prints (ledger mode registers from it)
+        "kind": "前払金保証",
+        "orderer": "綾町",
+        "project_name": "町道北俣線道路改良工事（その２）",
     }
     cert = _hosho(["certificate", "render", "000123-45", "--out", "c.pdf"], tmp_path, db_url)
     assert cert.returncode == 0, cert.stderr

@@ -227,3 +227,32 @@ def test_the_works_contract_number_is_not_taken_for_the_surety_number() -> None:
         "契約番号　R6-0042\n保証契約番号　0000012345\n認証キー　ABCD-EFGH-JKMN-PQRS"
     )
     assert (found.contract_number, found.several) == ("0000012345", False)
+
+
+def test_a_notice_s_details_are_read_from_its_table_not_from_its_prose() -> None:
+    """Ledger mode registers from what the notice prints: kind, orderer, project name; the
+    sentence 「発注者が電子証書を…」 above the table is not the orderer."""
+    import io
+
+    import pypdf
+
+    from hosho.core.documents.finding import find_details
+    from hosho.core.documents.reader import read_pdf
+    from tests.mailbox.town import OTHER_ORDERER, notice
+
+    text = pypdf.PdfReader(io.BytesIO(notice(3))).pages[0].extract_text()
+    assert find_details(text) == {
+        "kind": "前払金保証",
+        "orderer": "綾町",
+        "project_name": "町道南俣線道路改良工事(第3工区)",
+    }
+    assert read_pdf(notice(OTHER_ORDERER)).orderer == "延岡市"
+    surety = "保証契約番号 1234567 保証の種類 中間前払金保証 発注者名：綾町長 工事件名 橋梁補修"
+    assert find_details(surety) == {
+        "kind": "中間前払金保証",
+        "orderer": "綾町長",
+        "project_name": "橋梁補修",
+    }
+    assert find_details("認証キー ABCD-EFGH-JKMN-PQRS") == dict.fromkeys(
+        ("kind", "orderer", "project_name")
+    )
