@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     imap_keyword_only: bool = Field(False, alias="HOSHO_IMAP_KEYWORD_ONLY")
     poll_seconds: float = Field(60.0, alias="HOSHO_POLL_SECONDS", gt=0)
     max_message_mb: float = Field(20.0, alias="HOSHO_MAX_MESSAGE_MB", gt=0)
+    #: Ledger mode: register a notice for a number never imported from the notice itself.
+    register_unknown: bool = Field(False, alias="HOSHO_REGISTER_UNKNOWN")
 
     smtp_host: str | None = Field(None, alias="HOSHO_SMTP_HOST")
     smtp_port: int | None = Field(None, alias="HOSHO_SMTP_PORT", ge=1, le=65535)
