@@ -4,6 +4,14 @@ hosho does not call the real D-Sure (日本電子認証株式会社; no public A
 lookup town staff use. ``register`` records that a contract's 認証キー等のお知らせ reached the
 town (once per contract); ``lookup`` shows the certificate to whoever gives both the
 保証契約番号 and the 認証キー.
+
+Lock-out (:func:`refusal_of`), failures counted within WINDOW: an actor with MAX_FAILURES
+on one number is locked out of that number for LOCK; an actor with ACTOR_MAX_FAILURES on
+any numbers (spraying) is locked out of every number for LOCK; a number is locked for
+everyone only when LOCK_ACTORS distinct actors have failed on it MAX_FAILURES times in
+all, so one actor cannot lock the rightful user out. A key-shaped value typed as the
+number (arguments swapped) is never stored: the attempt and the audit entry say
+``[認証キー省略]``.
 """
 
 from __future__ import annotations
@@ -16,7 +24,7 @@ from sqlalchemy import Engine, insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from hosho.core.contracts.authkey import keys_equal
+from hosho.core.contracts.authkey import keys_equal, redact
 from hosho.core.contracts.ledger import contract_view, find_contract
 from hosho.core.errors import LookupRefused
 from hosho.core.rules.kinds import CERTIFICATE_TITLES
@@ -28,33 +36,58 @@ from hosho.core.text import normalize_number
 #: The one answer to every failed lookup: unknown number, wrong key or locked.
 REFUSAL = "保証契約番号または認証キーが正しくないか、現在照会できません。"
 MAX_FAILURES = 5
+#: Failures one actor may have on all numbers together within WINDOW.
+ACTOR_MAX_FAILURES = 20
+#: Distinct failing actors it takes to lock a number for everyone.
+LOCK_ACTORS = 3
 WINDOW = timedelta(minutes=15)
 LOCK = timedelta(minutes=15)
 _DUMMY_KEY = "ZZZZ-ZZZZ-ZZZZ-ZZZZ"
 
 
-def locked_until(failures: list[datetime], now: datetime) -> datetime | None:
-    """When MAX_FAILURES failures fell within WINDOW, the number is locked for LOCK after
-    the last of them. ``failures`` are the failed attempts' times, oldest first."""
-    until = None
-    for i in range(MAX_FAILURES - 1, len(failures)):
-        if failures[i] - failures[i - MAX_FAILURES + 1] <= WINDOW:
-            end = failures[i] + LOCK
-            if end > now:
-                until = end
-    return until
-
-
-def _recent_failures(session: Session, number: str, now: datetime) -> list[datetime]:
-    since = now - WINDOW - LOCK
-    rows = session.exec(
-        select(LookupAttempt.at)
-        .where(LookupAttempt.contract_number == number)
+def _recent_failures(
+    session: Session, now: datetime, *, number: str | None = None, actor: str | None = None
+) -> list[tuple[datetime, str]]:
+    """(time, actor) of the failed attempts on ``number`` and/or by ``actor`` that can
+    still lock, oldest first."""
+    query = (
+        select(LookupAttempt.at, LookupAttempt.actor)
         .where(LookupAttempt.success == False)  # noqa: E712 - SQL comparison
-        .where(LookupAttempt.at >= since)
+        .where(LookupAttempt.at >= now - WINDOW - LOCK)
         .order_by(LookupAttempt.at)  # type: ignore[arg-type]
-    ).all()
-    return list(rows)
+    )
+    if number is not None:
+        query = query.where(LookupAttempt.contract_number == number)
+    if actor is not None:
+        query = query.where(LookupAttempt.actor == actor)
+    return [(at, who) for at, who in session.exec(query).all()]
+
+
+def locks(failures: list[tuple[datetime, str]], now: datetime, most: int, actors: int = 1) -> bool:
+    """True when ``most`` failures (time, actor; oldest first) from at least ``actors``
+    actors fell within WINDOW, the last of them less than LOCK ago."""
+    for i in range(most - 1, len(failures)):
+        window = failures[i - most + 1 : i + 1]
+        if (
+            window[-1][0] - window[0][0] <= WINDOW
+            and window[-1][0] + LOCK > now
+            and len({who for _, who in window}) >= actors
+        ):
+            return True
+    return False
+
+
+def refusal_of(session: Session, number: str, actor: str, now: datetime) -> str | None:
+    """Why this actor may not look this number up now ("locked", "throttled"), or None."""
+    on_number = _recent_failures(session, now, number=number)
+    if locks(on_number, now, MAX_FAILURES, LOCK_ACTORS):
+        return "locked"
+    mine = [f for f in on_number if f[1] == actor]
+    if locks(mine, now, MAX_FAILURES):
+        return "locked"
+    if locks(_recent_failures(session, now, actor=actor), now, ACTOR_MAX_FAILURES):
+        return "throttled"
+    return None
 
 
 def certificate_view(session: Session, contract: Contract) -> dict[str, Any]:
@@ -77,23 +110,22 @@ def lookup(
 ) -> dict[str, Any]:
     """The certificate when number and key match; LookupRefused (always REFUSAL) otherwise.
 
-    Every attempt is recorded (who, when, result, never the key); MAX_FAILURES failures on
-    one number within WINDOW lock it for LOCK, during which even the right key is refused.
+    Every attempt is recorded (who, when, result, never the key); while the lock-out
+    (:func:`refusal_of`) holds, even the right key is refused.
     """
     now = now or utcnow()
-    number = normalize_number(number)[:64]
+    actor = actor[:64]
+    number = redact(normalize_number(number))[:64]  # never a key typed as the number
     with session_scope(engine) as session:
-        until = locked_until(_recent_failures(session, number, now), now)
+        refused = refusal_of(session, number, actor, now)
         contract = find_contract(session, number)
         stored = contract.auth_key if contract is not None else _DUMMY_KEY
         matches = keys_equal(stored, key) and contract is not None
-        if until is not None:
-            record(session, actor=actor, action="dsure.lookup", target=number, result="locked")
+        if refused is not None:
+            record(session, actor=actor, action="dsure.lookup", target=number, result=refused)
             view = None
         else:
-            session.add(
-                LookupAttempt(contract_number=number, actor=actor[:64], success=matches, at=now)
-            )
+            session.add(LookupAttempt(contract_number=number, actor=actor, success=matches, at=now))
             result = "ok" if matches else "refused"
             record(session, actor=actor, action="dsure.lookup", target=number, result=result)
             view = certificate_view(session, contract) if matches and contract else None

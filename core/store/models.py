@@ -188,7 +188,7 @@ class LookupAttempt(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     contract_number: str = Field(max_length=64, index=True)
-    actor: str = Field(max_length=64)
+    actor: str = Field(max_length=64, index=True)
     success: bool
     at: datetime = Field(default_factory=utcnow, index=True)
 
@@ -198,7 +198,7 @@ class AuditLog(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(default_factory=utcnow, index=True)
-    actor: str = Field(max_length=64)
+    actor: str = Field(max_length=64, index=True)
     action: str = Field(max_length=64, index=True)
     target: str = Field(default="", max_length=200)
     result: str = Field(default="", max_length=64)
