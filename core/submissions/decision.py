@@ -5,6 +5,10 @@ kind of guarantee, and the contract must not be registered in the D-Sure registe
 
 What the database holds for a batch of messages is read once (:class:`Known`), inside the
 batch's transaction, instead of per message.
+
+Ledger mode (HOSHO_REGISTER_UNKNOWN, ``register_unknown``): a number never imported is
+registered from what the notice itself prints (:func:`decide_from_notice`), its eligibility
+judged on the notice's kind and orderer; a key read by OCR then waits for a person.
 """
 
 from __future__ import annotations
@@ -17,9 +21,16 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
 from hosho.core.contracts.authkey import keys_equal
-from hosho.core.rules.eligibility import contract_reason
+from hosho.core.documents.reader import ParsedDocument
+from hosho.core.rules.eligibility import contract_reason, kind_reason, orderer_reason
 from hosho.core.rules.profile import Profile
-from hosho.core.store.models import Contract, Contractor, DsureRegistration, Submission
+from hosho.core.store.models import (
+    Contract,
+    Contractor,
+    DsureRegistration,
+    NoticeRecord,
+    Submission,
+)
 from hosho.core.submissions.checks import Examined, IncomingMail
 from hosho.core.submissions.statuses import Status
 from hosho.core.text import normalize_number
@@ -41,6 +52,8 @@ class Known:
     contracts: dict[str, Contract]
     registered: set[int]
     contractors: dict[int, Contractor]
+    #: Ledger mode: numbers already registered from a notice alone.
+    notices: dict[str, NoticeRecord]
 
     @classmethod
     def load(cls, session: Session, items: Sequence[tuple[IncomingMail, Examined]]) -> Known:
@@ -80,7 +93,13 @@ class Known:
             for p in session.exec(select(Contractor).where(col(Contractor.id).in_(people)))
             if p.id is not None
         }
-        known = cls({}, {}, contracts, registered, contractors)
+        notices = {
+            n.contract_number: n
+            for n in session.exec(
+                select(NoticeRecord).where(col(NoticeRecord.contract_number).in_(numbers))
+            )
+        }
+        known = cls({}, {}, contracts, registered, contractors, notices)
         for row in rows:
             known.remember(row)
         return known
@@ -103,13 +122,22 @@ class Known:
         return self.contractors.get(contract.contractor_id) if contract else None
 
 
-def decide(known: Known, examined: Examined, mail: IncomingMail, profile: Profile) -> Decision:
+def decide(
+    known: Known,
+    examined: Examined,
+    mail: IncomingMail,
+    profile: Profile,
+    *,
+    register_unknown: bool = False,
+) -> Decision:
     """Status, reason and contract for a message whose notice was read."""
     notice = examined.notice
     assert notice is not None and notice.contract_number is not None
     number = notice.contract_number
     contact = profile.contact
     contract = known.contracts.get(normalize_number(number))
+    if contract is None and register_unknown:
+        return decide_from_notice(known, notice, mail, profile)
     if contract is None:
         unknown = Status.UNKNOWN_CONTRACT
         return unknown, unknown.reason(number=number, contact=contact), None
@@ -118,30 +146,76 @@ def decide(known: Known, examined: Examined, mail: IncomingMail, profile: Profil
     why = contract_reason(contract, profile)
     if why:
         return Status.NOT_COVERED, Status.NOT_COVERED.reason(detail=why, contact=contact), contract
-    if profile.subject_rule is not None:
-        wrong = profile.subject_rule.check(mail.subject, contract.project_name)
-        if wrong:
-            return Status.WRONG_SUBJECT, Status.WRONG_SUBJECT.reason(detail=wrong), contract
-    wanted = profile.address_for(contract.kind).lower()
-    town = {a.lower() for a in profile.all_addresses}
-    sent_to = {a.lower() for a in mail.recipients}
-    if sent_to & town and wanted not in sent_to:  # e.g. 契約保証 to the 前払金 section
-        detail = Status.WRONG_ADDRESS.reason(kind=contract.kind, address=wanted)
-        return Status.WRONG_ADDRESS, detail, contract
+    wrong = _mail_rules(mail, profile, contract.kind, contract.project_name)
+    if wrong is not None:
+        return wrong[0], wrong[1], contract
     if contract.id in known.registered:
         return Status.DUPLICATE, Status.DUPLICATE.reason(number=number), contract
     return Status.REGISTERED, Status.REGISTERED.reason(number=number), contract
 
 
+def _mail_rules(
+    mail: IncomingMail, profile: Profile, kind: str | None, project_name: str | None
+) -> tuple[Status, str] | None:
+    """The town's rules on the mail itself: its subject, and the address for the kind."""
+    if profile.subject_rule is not None:
+        wrong = profile.subject_rule.check(mail.subject, project_name)
+        if wrong:
+            return Status.WRONG_SUBJECT, Status.WRONG_SUBJECT.reason(detail=wrong)
+    if kind:
+        wanted = profile.address_for(kind).lower()
+        town = {a.lower() for a in profile.all_addresses}
+        sent_to = {a.lower() for a in mail.recipients}
+        if sent_to & town and wanted not in sent_to:  # e.g. 契約保証 to the 前払金 section
+            return Status.WRONG_ADDRESS, Status.WRONG_ADDRESS.reason(kind=kind, address=wanted)
+    return None
+
+
+def decide_from_notice(
+    known: Known, notice: ParsedDocument, mail: IncomingMail, profile: Profile
+) -> Decision:
+    """Ledger mode: the notice alone says number, key, kind, orderer and project name.
+    ``registered`` (with no contract) means: record it from the notice, unverified."""
+    assert notice.contract_number is not None
+    number = normalize_number(notice.contract_number)
+    if notice.source == "ocr":  # a key read from an image is never guessed into the register
+        return Status.NEEDS_REVIEW, Status.NEEDS_REVIEW.reason(), None
+    why = (notice.kind and kind_reason(notice.kind, profile)) or (
+        notice.orderer and orderer_reason(notice.orderer, profile)
+    )
+    if why:
+        return (
+            Status.NOT_COVERED,
+            Status.NOT_COVERED.reason(detail=why, contact=profile.contact),
+            None,
+        )
+    wrong = _mail_rules(mail, profile, notice.kind, notice.project_name)
+    if wrong is not None:
+        return wrong[0], wrong[1], None
+    recorded = known.notices.get(number)
+    if recorded is not None:
+        if not notice.auth_key or not keys_equal(recorded.auth_key, notice.auth_key):
+            return Status.KEY_MISMATCH, Status.KEY_MISMATCH.reason(number=number), None
+        return Status.DUPLICATE, Status.DUPLICATE.reason(number=number), None
+    return Status.REGISTERED, Status.REGISTERED.reason(number=number), None
+
+
 def decide_safely(
-    known: Known, examined: Examined, mail: IncomingMail, profile: Profile
+    known: Known,
+    examined: Examined,
+    mail: IncomingMail,
+    profile: Profile,
+    *,
+    register_unknown: bool = False,
 ) -> Decision:
     """The checks' status when they ended it, else :func:`decide`; a bug becomes ``error``
     (a database failure propagates: nothing is committed, the message is taken again)."""
     contract: Contract | None = None
     try:
         if examined.status is None:
-            status, why, contract = decide(known, examined, mail, profile)
+            status, why, contract = decide(
+                known, examined, mail, profile, register_unknown=register_unknown
+            )
         else:
             status, why = examined.status, examined.reason
     except SQLAlchemyError:
