@@ -50,6 +50,7 @@ class Settings(BaseSettings):
         "starttls", alias="HOSHO_SMTP_SECURITY"
     )
     mail_from: str | None = Field(None, alias="HOSHO_MAIL_FROM")
+    reply_limit_per_hour: int = Field(3, alias="HOSHO_REPLY_LIMIT_PER_HOUR", ge=0)
     staff_email: str = Field("", alias="HOSHO_STAFF_EMAIL")
     digest_at: str | None = Field(None, alias="HOSHO_DIGEST_AT")
     outbox_lease_seconds: float = Field(60.0, alias="HOSHO_OUTBOX_LEASE_SECONDS", gt=0)
