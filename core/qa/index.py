@@ -32,6 +32,7 @@ from hosho.core.qa.features import (
     strip_courtesy,
 )
 from hosho.core.qa.knowledge import Item, KnowledgeBase
+from hosho.core.qa.lexicon import Lexicon, shared_lexicon
 from hosho.core.qa.readings import readings
 
 #: Credit of a feature found only in an item's answer text (not its questions/keywords).
@@ -45,6 +46,8 @@ COMMON_MIN = 60
 UNSEEN_CONTENT_BOOST = 1.5
 #: Items (best coverage first) whose examples are compared with a question.
 CANDIDATES = 10
+#: Prefix of the feature of a ひらがな keyword found as a whole word.
+KANA_WORD = "k:"
 #: Rarity given to a ひらがな pair no item has: in a paraphrase such pairs are mostly
 #: filler (よくわからないので), unlike an unknown 漢字 word (住民票), which gets the most.
 UNSEEN_KANA_IDF = 1.0
@@ -79,17 +82,33 @@ def _vocabulary(kb: KnowledgeBase) -> dict[str, str]:
     return vocabulary
 
 
-def _credits(item: Item, kana: dict[str, str]) -> dict[str, float]:
+def _is_kana_word(word: str) -> bool:
+    return len(word) >= 2 and all("\u3041" <= ch <= "\u309f" for ch in word)
+
+
+def _kana_word_features(folded: str, words: tuple[str, ...]) -> dict[str, float]:
+    """A word feature (weight 1) for each of ``words`` (ひらがな keywords) in a folded text.
+
+    いつから "since when", なぜ "why", なくした "lost" say what is asked, but as ひらがな
+    pairs they would weigh like grammar (KANA_PAIR_WEIGHT); as keywords they weigh as words.
+    """
+    return {KANA_WORD + word: 1.0 for word in words if word in folded}
+
+
+def _credits(
+    item: Item, kana: dict[str, str], lexicon: Lexicon, kana_words: tuple[str, ...]
+) -> dict[str, float]:
     """Feature → credit for one item: 1 from its title, questions, keywords and their
     readings; ANSWER_CREDIT for features found only in its answer."""
     core: dict[str, float] = {}
     for text in (item.title, *item.questions, *item.keywords):
-        for key in features(text):
+        normalized = lexicon.normalize(text)
+        for key in (*features(normalized), *_kana_word_features(fold(normalized), kana_words)):
             core[key] = 1.0
     for text in (item.title, *item.keywords):
         for key in kana_bigrams(kana.get(text, "")):
             core[key] = 1.0
-    for key in features(item.answer):
+    for key in features(lexicon.normalize(item.answer)):
         core.setdefault(key, ANSWER_CREDIT)
     return core
 
@@ -105,13 +124,20 @@ class Index:
         self.starters = [(i, titles[i]) for i in kb.starters if i in titles]
         n = len(self.items)
         kana = _kana_of_terms(kb)
+        self._lexicon = lexicon = shared_lexicon()
         self._rewriter = KanaRewriter(_vocabulary(kb))
-        credits = [_credits(item, kana) for item in self.items]
+        #: ひらがな keywords (いつから, なぜ, なくした), matched as whole words.
+        self._kana_words = tuple(
+            sorted(
+                {fold(k) for item in self.items for k in item.keywords if _is_kana_word(fold(k))}
+            )
+        )
+        credits = [_credits(item, kana, lexicon, self._kana_words) for item in self.items]
         self._word_chars = {
             fold(k) for item in self.items for k in item.keywords if len(fold(k)) == 1
         }
         examples = [
-            (i, features(text))
+            (i, self._text_features(lexicon.normalize(text)))
             for i, item in enumerate(self.items)
             for text in (*item.questions, item.title, *item.keywords)
             if text
@@ -157,9 +183,15 @@ class Index:
         return weight * self._idf_unseen * UNSEEN_CONTENT_BOOST
 
     def features(self, question: str) -> dict[str, float]:
-        """The question's features, kana spellings of known words read as their 漢字."""
+        """The question's features: misspellings and English words read as the knowledge
+        base's terms (the shared lexicon), kana spellings of known words as their 漢字."""
+        question = self._lexicon.normalize(question)
         rewritten = self._rewriter.rewrite(question)
-        return features(rewritten if rewritten != fold(question) else question)
+        return self._text_features(rewritten if rewritten != fold(question) else question)
+
+    def _text_features(self, text: str) -> dict[str, float]:
+        """``features`` of a text plus its ひらがな keywords as words."""
+        return {**features(text), **_kana_word_features(fold(text), self._kana_words)}
 
     def _closest_example(
         self, i: int, weights: dict[str, float], asked: frozenset[str], total: float

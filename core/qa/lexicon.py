@@ -1,0 +1,90 @@
+"""The shared lexicon: spellings and English words read as the knowledge base's terms.
+
+``data/lexicon.shared.toml`` holds, for every knowledge base alike:
+
+* ``spellings``: slips of kana-kanji conversion (変換ミス, henkan miss: the input method
+  picked a homophone, 補償 or 保障 for 保証 "surety", 人称 for 認証 "authentication") and
+  colloquial short forms (メアド for メールアドレス "mail address"), each with the word meant;
+* ``english``: English words and phrases with the Japanese term of the knowledge base
+  (auth key → 認証キー), so an English question meets the same features as a Japanese one;
+* ``english_stop``: English words that say nothing about the topic (the, is, how…).
+
+``Lexicon.normalize`` applies them to a question and to the knowledge base's own texts,
+so both sides are read alike. Two regular expressions per text: a few microseconds.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from hosho.core.errors import ConfigError
+
+_LATIN_RE = re.compile(r"[A-Za-z]")
+
+
+def _alternation(words: list[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w)))
+
+
+class Lexicon:
+    """Rewrites misspellings and English words of a text into the knowledge base's terms."""
+
+    def __init__(
+        self, spellings: dict[str, str], english: dict[str, str], stop: frozenset[str]
+    ) -> None:
+        self._spellings = {unicodedata.normalize("NFKC", k): v for k, v in spellings.items()}
+        self._english = {k.lower(): v for k, v in english.items()}
+        self._spelling_re = (
+            re.compile(_alternation(list(self._spellings))) if self._spellings else None
+        )
+        words = list(self._english) + sorted(stop - self._english.keys())
+        self._stop = stop
+        # Whole words only: no letter or digit on either side (hyphens belong to words).
+        self._english_re = (
+            re.compile(rf"(?<![a-z0-9'-])(?:{_alternation(words)})(?![a-z0-9'-])", re.IGNORECASE)
+            if words
+            else None
+        )
+
+    def _english_word(self, match: re.Match[str]) -> str:
+        word = match.group(0).lower()
+        return " " if word in self._stop and word not in self._english else self._english[word]
+
+    def normalize(self, text: str) -> str:
+        """NFKC text with known misspellings corrected and English words read as Japanese."""
+        text = unicodedata.normalize("NFKC", text)
+        if self._spelling_re is not None:
+            text = self._spelling_re.sub(lambda m: self._spellings[m.group(0)], text)
+        if self._english_re is not None and _LATIN_RE.search(text):
+            text = self._english_re.sub(self._english_word, text)
+        return text
+
+
+def _table(data: dict[str, Any], name: str) -> dict[str, str]:
+    table = data.get(name, {})
+    if not isinstance(table, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) and k and v for k, v in table.items()
+    ):
+        raise ConfigError(f"lexicon: [{name}] must map words to words")
+    return table
+
+
+@lru_cache(maxsize=1)
+def shared_lexicon() -> Lexicon:
+    """The packaged lexicon (``data/lexicon.shared.toml``), read once."""
+    path = resources.files("hosho.core.qa").joinpath("data", "lexicon.shared.toml")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as err:
+        raise ConfigError(f"lexicon: cannot read lexicon.shared.toml: {err}") from None
+    stop = data.get("english_stop", {}).get("words", [])
+    if not isinstance(stop, list) or not all(isinstance(w, str) for w in stop):
+        raise ConfigError("lexicon: [english_stop] words must be a list of words")
+    return Lexicon(
+        _table(data, "spellings"), _table(data, "english"), frozenset(w.lower() for w in stop)
+    )
