@@ -30,7 +30,14 @@ from hosho.core.errors import LookupRefused
 from hosho.core.rules.kinds import CERTIFICATE_TITLES
 from hosho.core.store.audit import entry, record, record_entries
 from hosho.core.store.db import session_scope
-from hosho.core.store.models import Contract, Contractor, DsureRegistration, LookupAttempt, utcnow
+from hosho.core.store.models import (
+    Contract,
+    Contractor,
+    DsureRegistration,
+    LookupAttempt,
+    NoticeRecord,
+    utcnow,
+)
 from hosho.core.text import normalize_number
 
 #: The one answer to every failed lookup: unknown number, wrong key or locked.
@@ -105,6 +112,37 @@ def certificate_view(session: Session, contract: Contract) -> dict[str, Any]:
     return view
 
 
+#: What a lookup of a number known only from a notice says about its source.
+FROM_NOTICE_ALONE = (
+    "この記録は、受注者から届いた「認証キー等のお知らせ」の記載のみに基づきます"
+    "（保証会社の契約データとは照合していません）。"
+)
+
+
+def find_notice_record(session: Session, number: str) -> NoticeRecord | None:
+    """The notice record of this 保証契約番号 (normalised), or None."""
+    return session.exec(
+        select(NoticeRecord).where(NoticeRecord.contract_number == normalize_number(number))
+    ).first()
+
+
+def notice_view(noted: NoticeRecord) -> dict[str, Any]:
+    """What a lookup shows of a number known only from a notice (never the key)."""
+    return {
+        "title": CERTIFICATE_TITLES.get(noted.kind or "", "保証証書"),
+        "contract_number": noted.contract_number,
+        "kind": noted.kind,
+        "orderer": noted.orderer,
+        "project_name": noted.project_name,
+        "electronic": True,
+        "registered": True,
+        "registered_at": noted.registered_at.isoformat(),
+        "verified": False,
+        "source": "notice",
+        "note": FROM_NOTICE_ALONE,
+    }
+
+
 def lookup(
     engine: Engine, number: str, key: str, *, actor: str, now: datetime | None = None
 ) -> dict[str, Any]:
@@ -119,8 +157,11 @@ def lookup(
     with session_scope(engine) as session:
         refused = refusal_of(session, number, actor, now)
         contract = find_contract(session, number)
-        stored = contract.auth_key if contract is not None else _DUMMY_KEY
-        matches = keys_equal(stored, key) and contract is not None
+        # ledger mode: a number known only from the notice a contractor sent
+        noted = find_notice_record(session, number) if contract is None else None
+        known = contract or noted
+        stored = known.auth_key if known is not None else _DUMMY_KEY
+        matches = keys_equal(stored, key) and known is not None
         if refused is not None:
             record(session, actor=actor, action="dsure.lookup", target=number, result=refused)
             view = None
@@ -129,6 +170,8 @@ def lookup(
             result = "ok" if matches else "refused"
             record(session, actor=actor, action="dsure.lookup", target=number, result=result)
             view = certificate_view(session, contract) if matches and contract else None
+            if matches and noted is not None:
+                view = notice_view(noted)
     if view is None:
         raise LookupRefused(REFUSAL)
     return view

@@ -137,6 +137,12 @@ def _embedded(reader: Any) -> dict[str, Any] | None:
     return data
 
 
+def _printed(embedded: dict[str, Any], name: str) -> str | None:
+    """A detail of the embedded copy (kind, orderer, project name) as text, or None."""
+    value = embedded.get(name)
+    return str(value)[:400] if value else None
+
+
 def _from_embedded(embedded: dict[str, Any]) -> ParsedDocument | None:
     """The answer from hosho's own embedded copy, when it is complete."""
     from hosho.core.documents.finding import checked_key
@@ -148,12 +154,14 @@ def _from_embedded(embedded: dict[str, Any]) -> ParsedDocument | None:
     key = embedded.get("auth_key")
     if document == "auth_key_notice" and number and isinstance(key, str):
         try:
-            details = {
-                name: str(embedded[name])[:400] if embedded.get(name) else None
-                for name in ("kind", "orderer", "project_name")
-            }
             return ParsedDocument(
-                "auth_key_notice", number, checked_key(key), source="embedded", **details
+                "auth_key_notice",
+                number,
+                checked_key(key),
+                source="embedded",
+                kind=_printed(embedded, "kind"),
+                orderer=_printed(embedded, "orderer"),
+                project_name=_printed(embedded, "project_name"),
             )
         except DocumentError:
             return None
@@ -173,12 +181,15 @@ def _decide(text: str) -> ParsedDocument:
             " / several auth keys in one PDF; send one notice per PDF"
         )
     if found.auth_key and found.contract_number:
+        details = find_details(text)
         return ParsedDocument(
             "auth_key_notice",
             found.contract_number,
             found.auth_key,
             source="text",
-            **find_details(text),
+            kind=details["kind"],
+            orderer=details["orderer"],
+            project_name=details["project_name"],
         )
     if found.auth_key or (found.looks_like_notice and not found.looks_like_certificate):
         return unknown(
