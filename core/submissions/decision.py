@@ -6,7 +6,7 @@ kind of guarantee, and the contract must not be registered in the D-Sure registe
 What the database holds for a batch of messages is read once (:class:`Known`), inside the
 batch's transaction, instead of per message.
 
-Ledger mode (HOSHO_REGISTER_UNKNOWN, ``register_unknown``): a number never imported is
+Ledger mode (HOSHO_REGISTER_UNKNOWN, ``Known.register_unknown``): a number never imported is
 registered from what the notice itself prints (:func:`decide_from_notice`), its eligibility
 judged on the notice's kind and orderer; a key read by OCR then waits for a person.
 """
@@ -54,9 +54,17 @@ class Known:
     contractors: dict[int, Contractor]
     #: Ledger mode: numbers already registered from a notice alone.
     notices: dict[str, NoticeRecord]
+    #: Ledger mode (HOSHO_REGISTER_UNKNOWN): a number never imported is decided on the notice.
+    register_unknown: bool = False
 
     @classmethod
-    def load(cls, session: Session, items: Sequence[tuple[IncomingMail, Examined]]) -> Known:
+    def load(
+        cls,
+        session: Session,
+        items: Sequence[tuple[IncomingMail, Examined]],
+        *,
+        register_unknown: bool = False,
+    ) -> Known:
         """Read the rows already recorded for these messages and the contracts they name."""
         keys = [m.message_key[:998] for m, _ in items]
         rows = list(session.exec(select(Submission).where(col(Submission.message_key).in_(keys))))
@@ -99,7 +107,7 @@ class Known:
                 select(NoticeRecord).where(col(NoticeRecord.contract_number).in_(numbers))
             )
         }
-        known = cls({}, {}, contracts, registered, contractors, notices)
+        known = cls({}, {}, contracts, registered, contractors, notices, register_unknown)
         for row in rows:
             known.remember(row)
         return known
@@ -122,21 +130,14 @@ class Known:
         return self.contractors.get(contract.contractor_id) if contract else None
 
 
-def decide(
-    known: Known,
-    examined: Examined,
-    mail: IncomingMail,
-    profile: Profile,
-    *,
-    register_unknown: bool = False,
-) -> Decision:
+def decide(known: Known, examined: Examined, mail: IncomingMail, profile: Profile) -> Decision:
     """Status, reason and contract for a message whose notice was read."""
     notice = examined.notice
     assert notice is not None and notice.contract_number is not None
     number = notice.contract_number
     contact = profile.contact
     contract = known.contracts.get(normalize_number(number))
-    if contract is None and register_unknown:
+    if contract is None and known.register_unknown:
         return decide_from_notice(known, notice, mail, profile)
     if contract is None:
         unknown = Status.UNKNOWN_CONTRACT
@@ -201,21 +202,14 @@ def decide_from_notice(
 
 
 def decide_safely(
-    known: Known,
-    examined: Examined,
-    mail: IncomingMail,
-    profile: Profile,
-    *,
-    register_unknown: bool = False,
+    known: Known, examined: Examined, mail: IncomingMail, profile: Profile
 ) -> Decision:
     """The checks' status when they ended it, else :func:`decide`; a bug becomes ``error``
     (a database failure propagates: nothing is committed, the message is taken again)."""
     contract: Contract | None = None
     try:
         if examined.status is None:
-            status, why, contract = decide(
-                known, examined, mail, profile, register_unknown=register_unknown
-            )
+            status, why, contract = decide(known, examined, mail, profile)
         else:
             status, why = examined.status, examined.reason
     except SQLAlchemyError:
