@@ -44,6 +44,7 @@ class MainJob:
     ) -> None:
         from hosho.bot.slack.app import SlackBot
         from hosho.mailbox.poller import Poller
+        from hosho.mailbox.staff_mail import staff_mail_sender
 
         self.runtime = runtime
         self.stdin = stdin or sys.stdin
@@ -56,6 +57,7 @@ class MainJob:
         self.chat = chat
         self.http_port, self.host = http_port, host
         self.poller = Poller(runtime)
+        self.staff_mail = staff_mail_sender(runtime)  # HOSHO_STAFF_EMAIL, from the outbox
         self.slack: Any = None
         self._poller_thread: threading.Thread | None = None
         self._stop = threading.Event()
@@ -70,6 +72,8 @@ class MainJob:
     def start(self) -> None:
         """Start the poller thread and the Slack app (the terminal chat runs in ``run``)."""
         self._poller_thread = self.poller.start_thread()
+        if self.staff_mail is not None:
+            self.staff_mail.start_thread()
         if self.chat == "slack":
             from hosho.bot.slack.app import SlackBot
 
@@ -131,6 +135,8 @@ class MainJob:
             if self._poller_thread.is_alive():
                 log.warning("poller still busy after %.0f s; exiting anyway", STOP_GRACE_SECONDS)
             self._poller_thread = None
+        if self.staff_mail is not None:  # after the poller; what is left waits in the outbox
+            self.staff_mail.stop()
         if self.slack is not None:  # after the poller: its last staff messages still go out
             self.slack.stop()
             self.slack = None

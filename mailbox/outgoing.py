@@ -7,10 +7,12 @@ or None when no ``HOSHO_SMTP_HOST`` is set (then hosho sends no mail at all).
 from __future__ import annotations
 
 import logging
+import secrets
+from collections.abc import Mapping
 import smtplib
 import ssl
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate
 
 from hosho.core.settings import Settings
 from hosho.mailbox.errors import MailError
@@ -44,21 +46,57 @@ class Mailer:
         self.sender = sender or f"hosho@{host}"
         self.timeout = timeout
 
-    def message(self, to: str, subject: str, body: str) -> EmailMessage:
-        """The message ``send`` would send."""
+    def new_message_id(self) -> str:
+        """A fresh Message-ID in the sender's domain, ``<hosho.<random>@<domain>>`` (a reply
+        to hosho's own mail is recognised by the prefix)."""
+        domain = self.sender.rpartition("@")[2] or "hosho.invalid"
+        return f"<hosho.{secrets.token_hex(12)}@{domain}>"
+
+    def message(
+        self,
+        to: str,
+        subject: str,
+        body: str,
+        *,
+        message_id: str | None = None,
+        auto_submitted: str = "auto-replied",
+        headers: Mapping[str, str] | None = None,
+    ) -> EmailMessage:
+        """The message ``send`` would send; ``message_id`` when a resend must keep the
+        first try's (a rare duplicate is then recognisable), else a fresh one; ``headers``
+        adds more (In-Reply-To, References of a reply)."""
         msg = EmailMessage()
         msg["From"] = self.sender
         msg["To"] = to
         msg["Subject"] = subject
         msg["Date"] = formatdate(localtime=True)
-        msg["Message-ID"] = make_msgid(domain=self.sender.rpartition("@")[2] or None)
-        msg["Auto-Submitted"] = "auto-replied"
+        msg["Message-ID"] = message_id or self.new_message_id()
+        msg["Auto-Submitted"] = auto_submitted
+        for name, value in (headers or {}).items():
+            msg[name] = value
         msg.set_content(body, charset="utf-8")
         return msg
 
-    def send(self, to: str, subject: str, body: str) -> None:
-        """Send one message; MailError (one line) when the server refuses or is away."""
-        msg = self.message(to, subject, body)
+    def send(
+        self,
+        to: str,
+        subject: str,
+        body: str,
+        *,
+        message_id: str | None = None,
+        auto_submitted: str = "auto-replied",
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        """Send one message; MailError (one line) when the server refuses or is away.
+        Returning means the server accepted it."""
+        msg = self.message(
+            to,
+            subject,
+            body,
+            message_id=message_id,
+            auto_submitted=auto_submitted,
+            headers=headers,
+        )
         context = ssl.create_default_context()
         try:
             if self.security == "ssl":

@@ -19,8 +19,9 @@ For ``hosho run`` (the poller beside the chat bot in one process)::
     ...                                 # on SIGTERM:
     poller.stop(); thread.join(10)      # returns within about a second
 
-Each new submission is published as a ``hosho.core.events.SubmissionEvent``; subscribe
-to it for the staff channel.
+Each new submission owes its staff messages in the outbox (written with its row,
+``hosho.core.submissions.outbox``; Slack and the staff mail deliver them) and is published
+as a ``hosho.core.events.SubmissionEvent`` for the terminal's live view.
 """
 
 from __future__ import annotations
@@ -31,13 +32,15 @@ import threading
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from hosho.core.documents.reader import WARM_UP_PDF, ParsedDocument
 from hosho.core.documents.worker import PdfWorker
-from hosho.core.events import SubmissionEvent, publish
+from hosho.core.events import publish
 from hosho.core.runtime import Runtime
 from hosho.core.submissions.checks import Examined, IncomingMail, Outcome, PdfParser, examine_safely
 from hosho.core.submissions.listing import recorded_locations
+from hosho.core.submissions.outbox import outcome_event, ring, staff_channels
 from hosho.core.submissions.recording import record_batch
 from hosho.core.submissions.statuses import TOO_LARGE
 from hosho.mailbox.errors import MailError
@@ -113,7 +116,13 @@ class Poller:
         self.source = source or source_from_runtime(runtime)
         if mailer is True:
             mailer = mailer_from_settings(runtime.settings)
-        self.replies = Replies(runtime.engine, mailer, runtime.profile.contact) if mailer else None
+        lease = timedelta(seconds=runtime.settings.outbox_lease_seconds)
+        self.replies = (
+            Replies(runtime.engine, mailer, runtime.profile.contact, lease=lease)
+            if mailer
+            else None
+        )
+        self.staff = staff_channels(runtime.settings)
         self.parse: PdfParser = parse or self._parse_in_worker
         self.pdf_workers = pdf_workers
         self._local = threading.local()
@@ -245,7 +254,10 @@ class Poller:
     def conclude(self, prepared: list[Prepared]) -> list[Outcome]:
         """Record prepared messages in one transaction; answer and publish the new ones."""
         examined = [(incoming, future.result()) for _, incoming, future in prepared]
-        outcomes = record_batch(self.runtime.engine, examined, self.runtime.profile)
+        outcomes = record_batch(
+            self.runtime.engine, examined, self.runtime.profile, staff=self.staff
+        )
+        ring()  # the staff messages just owed go out now
         for outcome in outcomes:
             if outcome.created:
                 if self.replies is not None:
@@ -284,21 +296,7 @@ class Poller:
         return worker.parse(data)
 
     def _publish(self, outcome: Outcome) -> None:
-        row = outcome.submission
-        contract, contractor = outcome.contract, outcome.contractor
-        publish(
-            SubmissionEvent(
-                submission_id=row.id,
-                status=row.status,
-                reason=row.reason,
-                sender=row.sender,
-                subject=row.subject,
-                contract_number=row.contract_number,
-                contractor_name=contractor.name if contractor else None,
-                project_name=contract.project_name if contract else None,
-                kind=contract.kind if contract else None,
-            )
-        )
+        publish(outcome_event(outcome))
 
     # -- long-running -------------------------------------------------------------------
 

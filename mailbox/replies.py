@@ -1,10 +1,14 @@
 """Answering senders: each submission whose ``reply_due`` is set gets one reply, once.
 
-The duty to answer is claimed in the database before sending (an UPDATE that only one
-caller wins), so two pollers, or a retry racing the first try, never both send; it is
-handed back when sending failed. Each poll pass then retries the replies still owed: those
-whose first try is at least ``REPLY_RETRY_AFTER`` old, for mail recorded within
-``REPLY_WITHIN`` (old mail is not answered late).
+The duty to answer is claimed in the database before sending, with a lease (an UPDATE that
+only one caller wins while the lease runs), so two pollers, or a retry racing the first try,
+never both send. ``replied`` is set only after the SMTP server accepted the message; a
+failed send hands the claim back, and a claim left by a process that died runs out, so the
+reply is sent again. The reply's Message-ID is made at the first claim and stored: a resend
+reuses it, so the rare duplicate (the server took it just before the crash) is recognisable.
+Each poll pass retries the replies still owed: those whose first try is at least
+``REPLY_RETRY_AFTER`` old, for mail recorded within ``REPLY_WITHIN`` (old mail is not
+answered late).
 """
 
 from __future__ import annotations
@@ -13,8 +17,8 @@ import logging
 import threading
 from datetime import timedelta
 
-from sqlalchemy import Engine, update
-from sqlmodel import Session, select
+from sqlalchemy import Engine, or_, update
+from sqlmodel import Session, col, func, select
 
 from hosho.core.store.db import session_scope
 from hosho.core.store.models import Submission, utcnow
@@ -27,23 +31,49 @@ log = logging.getLogger(__name__)
 #: An owed reply is retried once its first try is this old, for this long after the mail came.
 REPLY_RETRY_AFTER = timedelta(minutes=2)
 REPLY_WITHIN = timedelta(days=1)
+#: How long a claim holds when the caller names none (HOSHO_OUTBOX_LEASE_SECONDS).
+DEFAULT_LEASE = timedelta(seconds=60)
 
 
-def claim_reply(engine: Engine, submission_id: int) -> bool:
-    """Take the duty to answer this submission's sender (True for exactly one caller).
-
-    The UPDATE marks it replied before sending; ``release_reply`` hands it back when
-    sending failed.
-    """
+def claim_reply(
+    engine: Engine, submission_id: int, *, message_id: str, lease: timedelta = DEFAULT_LEASE
+) -> str | None:
+    """Take the duty to answer this submission's sender until the lease runs out; returns
+    the reply's Message-ID (``message_id`` at the first claim, the stored one after), or
+    None when the reply was sent already or another caller holds the claim."""
+    now = utcnow()
     with session_scope(engine) as session:
         claimed = session.execute(
             update(Submission)
-            .where(Submission.id == submission_id)  # type: ignore[arg-type]
-            .where(Submission.reply_due == True)  # type: ignore[arg-type]  # noqa: E712
-            .where(Submission.replied == False)  # type: ignore[arg-type]  # noqa: E712
-            .values(replied=True)
+            .where(col(Submission.id) == submission_id)
+            .where(col(Submission.reply_due).is_(True))
+            .where(col(Submission.replied).is_(False))
+            .where(
+                or_(
+                    col(Submission.reply_lease_until).is_(None),
+                    col(Submission.reply_lease_until) < now,
+                )
+            )
+            .values(
+                reply_lease_until=now + lease,
+                reply_message_id=func.coalesce(Submission.reply_message_id, message_id),
+            )
         )
-        return bool(claimed.rowcount)  # type: ignore[attr-defined]
+        if not claimed.rowcount:  # type: ignore[attr-defined]
+            return None
+        return session.exec(
+            select(Submission.reply_message_id).where(Submission.id == submission_id)
+        ).one()
+
+
+def mark_replied(engine: Engine, submission_id: int) -> None:
+    """The SMTP server accepted the reply: it is sent."""
+    with session_scope(engine) as session:
+        session.execute(
+            update(Submission)
+            .where(col(Submission.id) == submission_id)
+            .values(replied=True, reply_lease_until=None)
+        )
 
 
 def release_reply(engine: Engine, submission_id: int) -> None:
@@ -51,16 +81,17 @@ def release_reply(engine: Engine, submission_id: int) -> None:
     with session_scope(engine) as session:
         session.execute(
             update(Submission)
-            .where(Submission.id == submission_id)  # type: ignore[arg-type]
-            .values(replied=False)
+            .where(col(Submission.id) == submission_id)
+            .values(reply_lease_until=None)
         )
 
 
 def owed_replies(
     engine: Engine, *, older_than: timedelta, within: timedelta, limit: int = 50
 ) -> list[Submission]:
-    """Submissions whose reply is still owed: recorded more than ``older_than`` ago (the
-    first try had its chance) and less than ``within`` ago (old mail is not answered late)."""
+    """Submissions whose reply is still owed and not claimed (or claimed by a process whose
+    lease ran out): recorded more than ``older_than`` ago (the first try had its chance) and
+    less than ``within`` ago (old mail is not answered late)."""
     now = utcnow()
     with Session(engine, expire_on_commit=False) as session:
         return list(
@@ -68,6 +99,12 @@ def owed_replies(
                 select(Submission)
                 .where(Submission.reply_due == True)  # noqa: E712
                 .where(Submission.replied == False)  # noqa: E712
+                .where(
+                    or_(
+                        col(Submission.reply_lease_until).is_(None),
+                        col(Submission.reply_lease_until) < now,
+                    )
+                )
                 .where(Submission.processed_at <= now - older_than)
                 .where(Submission.processed_at >= now - within)
                 .order_by(Submission.id)  # type: ignore[arg-type]
@@ -79,25 +116,35 @@ def owed_replies(
 class Replies:
     """Sends the replies of one poller through its ``mailer`` (SMTP)."""
 
-    def __init__(self, engine: Engine, mailer: Mailer, contact: str) -> None:
+    def __init__(
+        self, engine: Engine, mailer: Mailer, contact: str, *, lease: timedelta = DEFAULT_LEASE
+    ) -> None:
         self.engine, self.mailer, self.contact = engine, mailer, contact
+        self.lease = lease
 
     def send(self, row: Submission) -> None:
-        """Answer the sender once: claim the duty, send, hand it back if sending failed."""
+        """Answer the sender once: claim the duty, send, mark it sent once the server took
+        it, hand it back if sending failed."""
         if not row.reply_due or row.id is None:
             return
-        if not claim_reply(self.engine, row.id):
-            return  # answered already (another poller, or an earlier try)
-        row.replied = True
+        message_id = claim_reply(
+            self.engine, row.id, message_id=self.mailer.new_message_id(), lease=self.lease
+        )
+        if message_id is None:
+            return  # answered already, or being answered (another poller, an earlier try)
         if self.mailer.sender and row.sender.lower() == self.mailer.sender.lower():
-            return  # never answer ourselves (mail loop): claimed, not sent
+            mark_replied(self.engine, row.id)  # never answer ourselves (mail loop)
+            row.replied = True
+            return
         body = reply_body(row.reason, subject=row.subject, contact=self.contact)
         try:
-            self.mailer.send(row.sender, reply_subject(row.status), body)
+            self.mailer.send(row.sender, reply_subject(row.status), body, message_id=message_id)
         except MailError as err:
             log.warning("reply to %s not sent, will retry: %s", row.sender, err)
             release_reply(self.engine, row.id)
-            row.replied = False
+            return
+        mark_replied(self.engine, row.id)
+        row.replied = True
 
     def retry(self, stop: threading.Event) -> int:
         """Send the replies still owed (SMTP was down, or a crash came between the commit

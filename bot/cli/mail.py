@@ -19,17 +19,22 @@ def register(app: typer.Typer) -> None:
 
         from hosho.core.runtime import Runtime
         from hosho.mailbox.poller import Poller
+        from hosho.mailbox.staff_mail import staff_mail_sender
 
         logging.basicConfig(
             level=logging.INFO if verbose else logging.WARNING,
             format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         )
-        poller = Poller(Runtime.open())
+        runtime = Runtime.open()
+        poller = Poller(runtime)
+        staff_mail = staff_mail_sender(runtime)  # HOSHO_STAFF_EMAIL: what the outbox owes
         if once:
             try:
                 stats = poller.run_once()
             finally:
                 poller.close()
+            if staff_mail is not None:
+                staff_mail.run_once()
             counts = ", ".join(f"{k}={v}" for k, v in sorted(stats.by_status.items()))
             typer.echo(
                 f"seen {stats.seen}, processed {stats.processed}, already {stats.already}"
@@ -42,7 +47,13 @@ def register(app: typer.Typer) -> None:
 
         signal.signal(signal.SIGTERM, _stop)
         signal.signal(signal.SIGINT, _stop)
-        poller.run_forever()
+        if staff_mail is not None:
+            staff_mail.start_thread()
+        try:
+            poller.run_forever()
+        finally:
+            if staff_mail is not None:
+                staff_mail.stop()
 
     submissions = typer.Typer(help="Submissions taken from the inbox.", no_args_is_help=True)
 

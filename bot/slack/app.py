@@ -3,7 +3,7 @@
 ``SlackBot(runtime)`` builds everything; ``start()`` connects Socket Mode
 (SLACK_APP_TOKEN), or ``start(http_port=PORT)`` serves the Events API at /slack/events
 with signature checks (``http.EventsServer``); both return at once. ``stop()`` disconnects,
-stops the server and the staff-channel subscriber. ``hosho bot`` and ``hosho run`` drive
+stops the server and the staff-channel sender. ``hosho bot`` and ``hosho run`` drive
 it this way. Its chat users are platform SLACK, with their Slack ids.
 """
 
@@ -126,8 +126,13 @@ class SlackBot:
             self._socket = SocketModeHandler(self.app, settings.slack_app_token)
             self._socket.connect()
             log.info("Slack Socket Mode connected")
-        if settings.staff_channel:
-            self._staff = StaffChannel(self.app.client, settings.staff_channel)
+        if settings.staff_channel:  # delivers what the outbox owes, also from before the start
+            self._staff = StaffChannel(
+                self.app.client,
+                settings.staff_channel,
+                self.runtime.engine,
+                lease=timedelta(seconds=settings.outbox_lease_seconds),
+            )
         self._stopping.clear()
         self._cleaner = threading.Thread(target=self._clean, name="hosho-dedup", daemon=True)
         self._cleaner.start()
@@ -142,7 +147,8 @@ class SlackBot:
             self._stopping.wait(self.CLEAN_EVERY)
 
     def stop(self) -> None:
-        """Disconnect and stop; queued staff messages are sent first. Safe to call twice."""
+        """Disconnect and stop (staff messages not yet posted wait in the outbox). Safe to
+        call twice."""
         self._stopping.set()
         if self._staff is not None:
             self._staff.close()

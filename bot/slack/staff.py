@@ -1,23 +1,24 @@
 """Town staff's channel (HOSHO_STAFF_CHANNEL): one message per submission outcome.
 
-Subscribes to ``hosho.core.events``; posting runs on one worker thread so the mail poller
-never waits for Slack, and messages keep their order. Events never carry the 認証キー.
+The messages are owed in the outbox (``hosho.core.submissions.outbox``, channel ``slack``),
+written with the submission itself; this adapter delivers them with ``chat.postMessage``
+on one thread (order kept, the mail poller never waits for Slack), whichever process
+recorded them and whenever Slack is back. Messages never carry the 認証キー.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 from slack_sdk import WebClient
+from sqlalchemy import Engine
 
 from hosho.bot.slack.blocks import escape
-from hosho.core.events import SubmissionEvent, subscribe
+from hosho.core.events import SubmissionEvent
+from hosho.core.store.models import OutboxMessage
+from hosho.core.submissions.outbox import SLACK, OutboxSender, event_of
 from hosho.core.submissions.staff_note import staff_lines
 from hosho.core.submissions.statuses import label_of
-
-log = logging.getLogger(__name__)
 
 
 def staff_text(event: SubmissionEvent) -> str:
@@ -27,23 +28,24 @@ def staff_text(event: SubmissionEvent) -> str:
 
 
 class StaffChannel:
-    """Posts every SubmissionEvent to one channel until ``close()``."""
+    """Delivers the outbox's Slack messages to one channel until ``close()``."""
 
-    def __init__(self, client: WebClient, channel: str) -> None:
+    def __init__(
+        self,
+        client: WebClient,
+        channel: str,
+        engine: Engine,
+        *,
+        lease: timedelta = timedelta(seconds=60),
+    ) -> None:
         self.client, self.channel = client, channel
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hosho-staff")
-        self._unsubscribe: Callable[[], None] = subscribe(self._on_event)
+        self.sender = OutboxSender(engine, SLACK, self.post, lease=lease)
+        self.sender.start_thread()
 
-    def _on_event(self, event: SubmissionEvent) -> None:
-        self._pool.submit(self._post, event)
+    def post(self, row: OutboxMessage) -> None:
+        """Post one row; a Slack error raises (the outbox tries again later)."""
+        self.client.chat_postMessage(channel=self.channel, text=staff_text(event_of(row)))
 
-    def _post(self, event: SubmissionEvent) -> None:
-        try:
-            self.client.chat_postMessage(channel=self.channel, text=staff_text(event))
-        except Exception:  # noqa: BLE001 - a Slack outage must not stop the poller
-            log.exception("could not post a submission to the staff channel")
-
-    def close(self, wait: bool = True) -> None:
-        """Stop listening; with ``wait``, let queued messages go out first."""
-        self._unsubscribe()
-        self._pool.shutdown(wait=wait)
+    def close(self) -> None:
+        """Stop after the message in hand; the rest wait in the outbox for the next start."""
+        self.sender.stop()

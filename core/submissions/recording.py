@@ -28,6 +28,7 @@ from hosho.core.submissions.checks import (
     reply_due,
 )
 from hosho.core.submissions.decision import Known, decide_safely
+from hosho.core.submissions.outbox import notify_outcomes
 from hosho.core.submissions.statuses import Status
 
 
@@ -38,6 +39,7 @@ def process(
     parse: PdfParser,
     *,
     by: str = "mail",
+    staff: Sequence[str] = (),
 ) -> Outcome:
     """Check one message and record it: exactly one Submission row, in one transaction.
 
@@ -46,7 +48,8 @@ def process(
     unexpected failure of the checks is recorded as status ``error``; a database failure
     propagates (nothing was committed, the message stays to be taken again).
     """
-    return record_batch(engine, [(mail, examine_safely(mail, parse))], profile, by=by)[0]
+    items = [(mail, examine_safely(mail, parse))]
+    return record_batch(engine, items, profile, by=by, staff=staff)[0]
 
 
 def record_batch(
@@ -55,14 +58,19 @@ def record_batch(
     profile: Profile,
     *,
     by: str = "mail",
+    staff: Sequence[str] = (),
 ) -> list[Outcome]:
     """Record examined messages in ONE transaction (all of them or none), each message with
-    its row and registration; a message already recorded comes back with created=False."""
+    its row, registration and the staff messages it owes on the ``staff`` channels (the
+    outbox); a message already recorded comes back with created=False."""
     with session_scope(engine) as session:
         known = Known.load(session, items)
         if session.get_bind().dialect.name == "postgresql":
-            return [_record(session, known, mail, ex, profile, by) for mail, ex in items]
-        return _record_serialised(session, known, items, profile, by)
+            outcomes = [_record(session, known, mail, ex, profile, by) for mail, ex in items]
+        else:
+            outcomes = _record_serialised(session, known, items, profile, by)
+        notify_outcomes(session, outcomes, staff)
+        return outcomes
 
 
 def find_existing(session: Session, mail: IncomingMail) -> Submission | None:

@@ -86,9 +86,21 @@ def test_a_reply_is_claimed_by_one_caller(
         poller.close()
     (owed,) = owed_replies(runtime.engine, older_than=timedelta(0), within=timedelta(days=1))
     assert owed.id is not None
-    assert claim_reply(runtime.engine, owed.id) is True
-    assert claim_reply(runtime.engine, owed.id) is False  # a second poller gets nothing
-    release_reply(runtime.engine, owed.id)  # sending failed: owed again
-    assert claim_reply(runtime.engine, owed.id) is True
+    first = claim_reply(runtime.engine, owed.id, message_id="<a@town>")
+    assert first == "<a@town>"
+    # a second poller gets nothing while the claim holds
+    assert claim_reply(runtime.engine, owed.id, message_id="<b@town>") is None
+    release_reply(runtime.engine, owed.id)  # sending failed: owed again, same Message-ID
+    assert claim_reply(runtime.engine, owed.id, message_id="<c@town>") == "<a@town>"
+    # a claim whose lease ran out (its process died) is taken again
+    assert claim_reply(runtime.engine, owed.id, message_id="<d@town>") is None
+    with Session(runtime.engine) as session:
+        row = session.get(Submission, owed.id)
+        assert row is not None and row.reply_lease_until is not None
+        row.reply_lease_until -= timedelta(minutes=5)
+        session.add(row)
+        session.commit()
+    assert claim_reply(runtime.engine, owed.id, message_id="<e@town>") == "<a@town>"
+    assert not _rows(runtime.engine)["x"].replied  # claimed is not sent
     # Mail older than the retry window is not answered late.
     assert owed_replies(runtime.engine, older_than=timedelta(0), within=timedelta(0)) == []

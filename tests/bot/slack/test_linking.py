@@ -12,10 +12,11 @@ from hosho.bot.conversation import SLACK
 from hosho.bot.slack.staff import StaffChannel
 from hosho.core.chat import linking
 from hosho.core.chat.conversation import Conversation
-from hosho.core.events import SubmissionEvent, publish
+from hosho.core.events import SubmissionEvent
 from hosho.core.runtime import Runtime
-from hosho.core.store.db import get_engine
+from hosho.core.store.db import get_engine, session_scope
 from hosho.core.store.models import LinkCode, utcnow
+from hosho.core.submissions import outbox as staff_outbox
 from tests.bot.fake_slack import FakeSlack
 from tests.bot.payloads import LURKER, MINE
 
@@ -98,11 +99,11 @@ def test_staff_channel_gets_one_message_per_event_without_key(
 ) -> None:
     from slack_sdk import WebClient
 
-    staff = StaffChannel(WebClient(token="xoxb-x", base_url=fake_slack.api_url), "CSTAFF")
-    try:
-        publish(
+    engine = get_engine(db_url)
+    with session_scope(engine) as session:  # owed in the outbox, as recording writes them
+        for event in (
             SubmissionEvent(
-                submission_id=1,
+                submission_id=None,
                 status="registered",
                 reason="",
                 sender="info1@aya-kensetsu.example.jp",
@@ -111,11 +112,16 @@ def test_staff_channel_gets_one_message_per_event_without_key(
                 contractor_name="綾建設株式会社1",
                 project_name="町道南俣線道路改良工事（第1工区）",
                 kind="前払金保証",
-            )
-        )
-        publish(SubmissionEvent(None, "wrong_document", "電子証書の画面です", "a@example.jp", "x"))
+            ),
+            SubmissionEvent(None, "wrong_document", "電子証書の画面です", "a@example.jp", "x"),
+        ):
+            staff_outbox.notify_staff(session, event, [staff_outbox.SLACK])
+    staff = StaffChannel(WebClient(token="xoxb-x", base_url=fake_slack.api_url), "CSTAFF", engine)
+    try:
+        fake_slack.wait_for("chat.postMessage", 2)
     finally:
         staff.close()
+    assert staff_outbox.pending(engine) == 0
     posts = fake_slack.wait_for("chat.postMessage", 2)
     assert len(posts) == 2 and {p.args["channel"] for p in posts} == {"CSTAFF"}
     first = posts[0].args["text"]
