@@ -4,17 +4,33 @@ The folder is created with the standard library's ``mailbox.Maildir``; processed
 are renamed (atomic on one file system) into the Maildir++ sub-folders
 ``.hosho.registered`` and ``.hosho.rejected``. Messages have no UIDs here, so exactly-once
 rests on the message key (Message-ID or hash of the bytes).
+
+Hostile files are shunted, like Mailman's shunt queue, into ``.hosho.error`` and intake
+goes on: a symbolic link (never followed: it could point out of the Maildir, at
+``/proc/self/mem``), anything that is not a regular file, a file that cannot be read. A
+rename never overwrites: ``new/X`` beside ``cur/X:2,S`` keeps both (hard link, then
+unlink; a numbered name when the first is taken).
 """
 
 from __future__ import annotations
 
+import logging
 import mailbox
 import os
+import stat
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
-from hosho.mailbox.source import REGISTERED_FOLDER, REJECTED_FOLDER, Fetched, Pending
+from hosho.mailbox.source import (
+    ERROR_FOLDER,
+    REGISTERED_FOLDER,
+    REJECTED_FOLDER,
+    Fetched,
+    Pending,
+)
+
+log = logging.getLogger(__name__)
 
 
 class MaildirSource:
@@ -28,15 +44,17 @@ class MaildirSource:
         self.folder = "maildir"
 
     def _target(self, registered: bool) -> Path:
-        name = REGISTERED_FOLDER if registered else REJECTED_FOLDER
+        return self._folder(REGISTERED_FOLDER if registered else REJECTED_FOLDER)
+
+    def _folder(self, name: str) -> Path:
         return self.path / ("." + name.replace("/", "."))
 
     def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         box = mailbox.Maildir(self.path, create=True)
-        for registered in (True, False):
-            if not self._target(registered).exists():
-                box.add_folder(self._target(registered).name[1:])
+        for name in (REGISTERED_FOLDER, REJECTED_FOLDER, ERROR_FOLDER):
+            if not self._folder(name).exists():
+                box.add_folder(self._folder(name).name[1:])
 
     def close(self) -> None:
         return None
@@ -48,17 +66,20 @@ class MaildirSource:
             if not folder.is_dir():
                 continue
             for entry in sorted(os.scandir(folder), key=lambda e: e.name):
-                if entry.name.startswith(".") or not entry.is_file():
+                if entry.name.startswith("."):
                     continue
-                stat = entry.stat()
+                if not entry.is_file(follow_symlinks=False):  # a link, a FIFO, a folder
+                    self._shunt(f"{sub}/{entry.name}", "not a regular file")
+                    continue
+                info = entry.stat(follow_symlinks=False)
                 found.append(
                     Pending(
                         ref=f"{sub}/{entry.name}",
                         folder=self.folder,
                         uidvalidity=None,
                         uid=None,
-                        size=stat.st_size,
-                        received_at=datetime.fromtimestamp(stat.st_mtime, UTC),
+                        size=info.st_size,
+                        received_at=datetime.fromtimestamp(info.st_mtime, UTC),
                     )
                 )
         return found
@@ -68,32 +89,71 @@ class MaildirSource:
         for item in items:
             path = self.path / str(item.ref)
             try:
-                with open(path, "rb") as handle:
-                    if item.size > max_bytes:
-                        out.append(Fetched(item, _headers(handle, 256 * 1024), True))
-                    else:
-                        out.append(Fetched(item, handle.read()))
+                fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
             except FileNotFoundError:  # taken by another poller meanwhile
                 continue
+            except OSError as err:  # a link swapped in since the scan, no permission
+                self._shunt(str(item.ref), err.strerror or type(err).__name__)
+                continue
+            try:
+                with open(fd, "rb") as handle:
+                    if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                        raise OSError("not a regular file")
+                    if item.size > max_bytes:
+                        out.append(Fetched(item, _headers(handle, 256 * 1024), True))
+                    else:  # never more than the size allows, whatever the file says
+                        data = handle.read(max_bytes + 1)
+                        if len(data) > max_bytes:
+                            out.append(Fetched(item, _headers(handle, 0, data[: 256 * 1024]), True))
+                        else:
+                            out.append(Fetched(item, data))
+            except OSError as err:
+                self._shunt(str(item.ref), str(err))
         return out
 
     def finish(self, done: list[tuple[Pending, bool]]) -> None:
         for item, registered in done:
-            name = str(item.ref).split("/", 1)[1]
-            base = name.split(":", 1)[0]
-            target = self._target(registered) / "cur" / f"{base}:2,S"
+            self._move(str(item.ref), self._target(registered))
+
+    def _shunt(self, ref: str, why: str) -> None:
+        """Set a file that cannot be taken aside in ``.hosho.error`` (the link itself,
+        never what it points to)."""
+        log.warning("maildir: %s moved to %s (%s)", ref, ERROR_FOLDER, why)
+        self._move(ref, self._folder(ERROR_FOLDER))
+
+    def _move(self, ref: str, folder: Path) -> None:
+        """Rename ``ref`` into ``folder``/cur without overwriting anything there."""
+        source = self.path / ref
+        base = ref.split("/", 1)[1].split(":", 1)[0]
+        (folder / "cur").mkdir(parents=True, exist_ok=True)
+        for n in range(1000):
+            target = folder / "cur" / (f"{base}:2,S" if n == 0 else f"{base}.{n}:2,S")
             try:
-                os.rename(self.path / str(item.ref), target)
-            except FileNotFoundError:
+                os.link(source, target, follow_symlinks=False)
+            except FileExistsError:
                 continue
+            except FileNotFoundError:  # taken by another poller meanwhile
+                return
+            except OSError:  # a file system without hard links: rename if the name is free
+                if target.exists() or target.is_symlink():
+                    continue
+                os.rename(source, target)
+                return
+            try:
+                os.unlink(source)
+            except FileNotFoundError:  # another poller moved it at the same time: one copy
+                os.unlink(target)
+            return
+        raise OSError(f"no free name for {ref} in {folder}")
 
     def wait(self, stop: threading.Event, seconds: float) -> None:
         stop.wait(seconds)
 
 
-def _headers(handle: object, limit: int) -> bytes:
-    """The header block (up to the first blank line) of a file, at most ``limit`` bytes."""
-    data = handle.read(limit)  # type: ignore[attr-defined]
+def _headers(handle: object, limit: int, data: bytes = b"") -> bytes:
+    """The header block (up to the first blank line) of a file, at most ``limit`` bytes
+    (or of ``data`` already read)."""
+    data = data or handle.read(limit)  # type: ignore[attr-defined]
     for sep in (b"\r\n\r\n", b"\n\n"):
         end = data.find(sep)
         if end >= 0:

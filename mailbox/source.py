@@ -10,6 +10,8 @@ from typing import Protocol
 #: Where processed messages go (``/`` is replaced by the server's hierarchy delimiter).
 REGISTERED_FOLDER = "hosho/registered"
 REJECTED_FOLDER = "hosho/rejected"
+#: Where a message that cannot be taken is set aside (a shunt queue, as in Mailman).
+ERROR_FOLDER = "hosho/error"
 #: The keywords set instead of moving (HOSHO_IMAP_KEYWORD_ONLY).
 REGISTERED_KEYWORD = "HoshoRegistered"
 REJECTED_KEYWORD = "HoshoRejected"

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import col, select
 
+from hosho.core.contracts.authkey import redact
 from hosho.core.store.db import session_scope
 from hosho.core.store.models import Submission
 
@@ -33,7 +34,9 @@ def recorded_locations(
 
 def list_submissions(engine: Engine, status: str | None = None) -> list[dict[str, Any]]:
     """Submissions, oldest first, with the fields of ``hosho submissions list --json``:
-    message_id, sender, subject, received_at, contract_number, status, reason."""
+    id, message_id, sender, subject, received_at, contract_number, status, reason and
+    verified (False when registered from the notice alone, ledger mode). The sender
+    and Message-ID are kept as sent (replies go there) and masked here (``redact``)."""
     with session_scope(engine) as session:
         query = select(Submission).order_by(col(Submission.id))
         if status:
@@ -41,13 +44,15 @@ def list_submissions(engine: Engine, status: str | None = None) -> list[dict[str
         rows = session.exec(query).all()
         return [
             {
-                "message_id": row.message_id,
-                "sender": row.sender,
+                "id": row.id,
+                "message_id": row.message_id and redact(row.message_id),
+                "sender": redact(row.sender),
                 "subject": row.subject,
                 "received_at": row.received_at.isoformat() if row.received_at else None,
                 "contract_number": row.contract_number,
                 "status": row.status,
                 "reason": row.reason,
+                "verified": row.verified,
             }
             for row in rows
         ]

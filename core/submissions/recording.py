@@ -5,6 +5,11 @@
 registration in the D-Sure register (:func:`hosho.core.dsure.register`, which also writes
 the audit entry). Unique constraints on ``message_key`` and (folder, UIDVALIDITY, UID) make
 a message recorded before come back with ``created=False``.
+
+Text taken from the mail (subject, and the reason, which may quote the sender or a file)
+is stored with anything shaped like a 認証キー masked (:func:`authkey.redact`): a sender
+who writes the key in the subject never sees it echoed in the reply, the staff message or
+``submissions list``, which all read the row.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from sqlalchemy import Engine, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from hosho.core.contracts.authkey import redact
 from hosho.core.dsure import register, register_new
 from hosho.core.rules.profile import Profile
 from hosho.core.store.db import session_scope
@@ -97,12 +103,12 @@ def _row(
         uidvalidity=mail.uidvalidity,
         uid=mail.uid,
         sender=mail.sender[:998],
-        subject=mail.subject[:2000],
+        subject=redact(mail.subject)[:2000],
         received_at=mail.received_at,
         contract_number=number[:64] if number else None,
         document=examined.document,
         status=status.value,
-        reason=why,
+        reason=redact(why),
         reply_due=reply_due(mail, examined, profile),
         processed_at=utcnow(),
     )

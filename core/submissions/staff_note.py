@@ -7,6 +7,7 @@ The chat front ends add their own markup: Slack makes the status label bold
 from __future__ import annotations
 
 from hosho.core.chat.replies import local_time
+from hosho.core.contracts.authkey import redact
 from hosho.core.events import SubmissionEvent
 from hosho.core.submissions.statuses import label_of
 
@@ -24,7 +25,7 @@ def staff_lines(event: SubmissionEvent) -> list[str]:
         lines.append(f"保証の種類: {event.kind}")
     if event.reason:
         lines.append(f"理由: {event.reason}")
-    lines.append(f"差出人: {event.sender} / 件名: {event.subject}")
+    lines.append(f"差出人: {redact(event.sender)} / 件名: {redact(event.subject)}")
     lines.append(f"処理: {local_time(event.at)}")
     return lines
 
