@@ -3,9 +3,13 @@
 「連携 お客様ID」 e-mails a 6-digit code to the address registered for that お客様ID
 (customer ID at the surety company); 「確認コード 123456」 from the same chat user
 completes the link. Only a salted hash of the code is stored; a code lives CODE_TTL and
-allows MAX_ATTEMPTS wrong tries; a user may ask for MAX_REQUESTS codes per hour.
+allows MAX_ATTEMPTS wrong tries. A chat user may make MAX_REQUESTS requests per hour,
+whatever the お客様ID (counted in the audit log, so an unknown ID counts the same); a
+contractor gets at most one code mail per CODE_TTL, whoever asks (a request meanwhile is
+answered as usual and mails nothing).
 
-The reply to a request never says whether the お客様ID exists (no way to learn IDs).
+The reply to a request never says whether the お客様ID exists (no way to learn IDs): the
+same words, and the same limit, for an existing and an unknown one.
 Mail goes through a ``send(to, subject, body)`` callable given by the front end, since
 core does not know SMTP.
 """
@@ -26,7 +30,7 @@ from hosho.core.contracts.contractors import find_contractor, link_user
 from hosho.core.rules.profile import Profile
 from hosho.core.store.audit import record
 from hosho.core.store.db import session_scope
-from hosho.core.store.models import Contractor, LinkCode, utcnow
+from hosho.core.store.models import AuditLog, Contractor, LinkCode, utcnow
 from hosho.core.text import normalize_number
 
 log = logging.getLogger(__name__)
@@ -86,28 +90,43 @@ def request_code(
     now = now or utcnow()
     customer_id = normalize_number(customer_id)[:64]
     code = f"{secrets.randbelow(1_000_000):06d}"
+    actor = f"{platform}:{user_id}"[:64]
     with session_scope(engine) as session:
-        recent = session.exec(
-            select(LinkCode)
-            .where(LinkCode.platform == platform)
-            .where(LinkCode.user_id == user_id)
-            .where(LinkCode.created_at >= now - timedelta(hours=1))
+        asked = session.exec(
+            select(AuditLog.id)
+            .where(AuditLog.actor == actor)
+            .where(AuditLog.action == "link.request")
+            .where(AuditLog.result != "limited")
+            .where(AuditLog.at >= now - timedelta(hours=1))
         ).all()
-        if len(recent) >= MAX_REQUESTS:
+        if len(asked) >= MAX_REQUESTS:
             record(
-                session, actor=user_id, action="link.request", target=customer_id, result="limited"
+                session, actor=actor, action="link.request", target=customer_id, result="limited"
             )
             return TOO_MANY
-        for old in recent:  # a new code replaces any earlier one
-            if old.used_at is None:
-                old.used_at = now
         contractor = find_contractor(session, customer_id)
         if contractor is None:
             record(
-                session, actor=user_id, action="link.request", target=customer_id, result="unknown"
+                session, actor=actor, action="link.request", target=customer_id, result="unknown"
             )
             return REQUESTED
         assert contractor.id is not None
+        mailed = session.exec(
+            select(LinkCode.id)
+            .where(LinkCode.contractor_id == contractor.id)
+            .where(LinkCode.created_at > now - CODE_TTL)
+        ).first()
+        if mailed is not None:  # one code mail per contractor per CODE_TTL
+            record(session, actor=actor, action="link.request", target=customer_id, result="held")
+            return REQUESTED
+        earlier = session.exec(
+            select(LinkCode)
+            .where(LinkCode.platform == platform)
+            .where(LinkCode.user_id == user_id)
+            .where(LinkCode.used_at == None)  # noqa: E711 - SQL comparison
+        ).all()
+        for old in earlier:  # a new code replaces any earlier one
+            old.used_at = now
         session.add(
             LinkCode(
                 contractor_id=contractor.id,
@@ -118,7 +137,7 @@ def request_code(
                 created_at=now,
             )
         )
-        record(session, actor=user_id, action="link.request", target=customer_id, result="sent")
+        record(session, actor=actor, action="link.request", target=customer_id, result="sent")
         address, name = contractor.email, contractor.name
     body = (
         f"{name} 様\n\n{profile.name}の電子保証チャットで、お客様ID {customer_id} との連携が"
