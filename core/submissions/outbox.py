@@ -218,7 +218,8 @@ class OutboxSender:
     # -- passes -------------------------------------------------------------------------
 
     def run_once(self) -> int:
-        """Deliver every row due now (until stopped); returns how many were delivered."""
+        """Deliver every row due now, until stopped or a delivery fails; returns how many
+        were delivered."""
         if self.before_pass is not None:
             self.before_pass()
         delivered = 0
@@ -230,7 +231,7 @@ class OutboxSender:
                 self.deliver(row)
             except Exception as err:  # noqa: BLE001 - any failure is retried later
                 self._failed(row, err)
-                continue
+                break  # the channel is likely down: the next pass tries again
             self._delivered(row)
             delivered += 1
         return delivered

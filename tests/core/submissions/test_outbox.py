@@ -8,7 +8,6 @@ import threading
 import time
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from sqlmodel import Session, select
 
 from hosho.core.events import SubmissionEvent
@@ -98,17 +97,6 @@ def test_a_claim_left_by_a_dead_process_is_taken_after_its_lease(db_url: str) ->
     time.sleep(1.1)
     assert alive.run_once() == 1
     assert len(got) == 3 and len(set(got)) == 3
-
-
-def test_rows_are_written_in_the_submissions_transaction(db_url: str) -> None:
-    engine = get_engine(db_url)
-    with pytest.raises(RuntimeError):
-        with session_scope(engine) as session:
-            session.add(Submission(message_key="<x@y>", status="registered"))
-            session.flush()
-            notify_staff(session, SubmissionEvent(None, "registered", "", "a@b.jp", "x"), [SLACK])
-            raise RuntimeError("crash before commit")
-    assert rows(engine) == []
 
 
 def _submission(n: int, status: str, at: datetime) -> Submission:
