@@ -12,6 +12,7 @@ from hosho.core.chat.linking import SendMail
 from hosho.core.documents.issuing import notice_renderer
 from hosho.core.runtime import Runtime
 from hosho.core.settings import Settings
+from hosho.core.submissions.outbox import staff_channels
 
 SLACK = "slack"
 TERMINAL = "terminal"
@@ -34,4 +35,6 @@ def build_conversation(runtime: Runtime, platform: str) -> Conversation:
         admins=runtime.settings.admins,
         send_mail=mail_sender(runtime.settings),
         render_notice=notice_renderer(runtime.settings.pdf_font),
+        register_unknown=runtime.settings.register_unknown,
+        staff=staff_channels(runtime.settings),
     )

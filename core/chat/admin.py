@@ -30,12 +30,16 @@ from hosho.core.rules.profile import Profile
 from hosho.core.store.audit import record
 from hosho.core.store.db import session_scope
 from hosho.core.store.models import ChatLink, Contract, Contractor, DsureRegistration, Submission
-from hosho.core.submissions.statuses import STATUSES
+from hosho.core.submissions.statuses import STATUSES, label_of
 
 DENIED = "このコマンドは管理者のみが使えます。"
 HELP = """管理者コマンド:
 /hosho lookup 保証契約番号 [認証キー] — D-Sure照会（キーなし: 受付済みなら電子証書、なければ未提出）
 /hosho submissions [status] — 最近の提出メール（status: {statuses}）
+/hosho submissions show ID — 提出1件の内容と添付（認証キーは表示しません）
+/hosho submissions accept ID 保証契約番号 認証キー — 読み取れなかった提出を受付（D-Sure登録）
+/hosho submissions reject ID 理由 — 担当者の理由で差戻し（送信者へ通知）
+/hosho submissions retry ID — 保存したファイルをもう一度確認
 /hosho stats — 件数の集計
 /hosho link @ユーザー お客様ID — チャットユーザーを受注者に連携
 /hosho unlink @ユーザー — 連携を解除
@@ -82,6 +86,8 @@ class AdminCommands:
     admins: frozenset[str]
     platform: str
     reload_faq: Callable[[], None] | None = None
+    register_unknown: bool = False
+    staff: tuple[str, ...] = ()
 
     def run(self, actor: str, text: str, *, attachment: bytes | None = None) -> list[Reply]:
         """Run ``text`` (e.g. ``lookup 0123456789``); refusals and errors are replies."""
@@ -139,6 +145,8 @@ class AdminCommands:
     def _cmd_submissions(
         self, actor: str, args: list[str], attachment: bytes | None
     ) -> tuple[str, str]:
+        if args and args[0] in SUBMISSION_ACTIONS:
+            return self._submission_action(actor, args[0], args[1:])
         status = args[0] if args else None
         if status is not None and status not in STATUSES:
             return f"status は次のいずれかです: {', '.join(STATUSES)}", "usage"
@@ -155,6 +163,37 @@ class AdminCommands:
             for r in rows
         ]
         return "最近の提出メール（新しい順、最大20件）:\n" + "\n".join(lines), "ok"
+
+    def _submission_action(self, actor: str, action: str, args: list[str]) -> tuple[str, str]:
+        """``submissions show|accept|reject|retry ID …`` (core.submissions.staff_actions)."""
+        from hosho.core.documents.reader import parse_pdf
+        from hosho.core.submissions import staff_actions as act
+        from hosho.core.submissions.rechecking import Recheck
+
+        usage = SUBMISSION_ACTIONS[action]
+        if not args or (action in ("accept", "reject") and len(args) < 2):
+            return f"使い方: {usage}", "usage"
+        ident = act.submission_id(args[0])
+        how = Recheck(self.profile, f"{self.platform}:{actor}", self.register_unknown, self.staff)
+        if action == "show":
+            view = act.show(self.engine, ident, parse_pdf)
+            return submission_text(view), "ok"
+        if action == "accept":
+            number, key = _number_and_key(args[1:])
+            outcome = act.accept(self.engine, ident, number, key, how)
+            row = outcome.submission
+            return (
+                f"提出 #{ident} を受け付けました（保証契約番号 {row.contract_number}、D-Sure登録）。"
+                "送信者へ受付の返信を送ります。",
+                "ok",
+            )
+        if action == "reject":
+            act.reject(self.engine, ident, " ".join(args[1:]), how)
+            return f"提出 #{ident} を差し戻しました。送信者へ理由を返信します。", "ok"
+        outcome = act.retry(self.engine, ident, parse_pdf, how)
+        row = outcome.submission
+        again = "" if outcome.created else "（変わりません）"
+        return f"提出 #{ident}: {label_of(row.status)}{again}\n{row.reason}", "ok"
 
     def _cmd_stats(self, actor: str, args: list[str], attachment: bytes | None) -> tuple[str, str]:
         with session_scope(self.engine) as session:
@@ -204,11 +243,23 @@ class AdminCommands:
                 "usage",
             )
         result = import_contracts(self.engine, attachment, actor=f"{self.platform}:{actor}")
+        waited = self._register_waiting(actor)
         return (
             f"取込みました: {result.rows}行（新規 {result.created}、更新 {result.updated}、"
-            f"受注者の新規 {result.contractors_created}、認証キー生成 {result.keys_generated}）",
+            f"受注者の新規 {result.contractors_created}、認証キー生成 {result.keys_generated}）"
+            + (f"\n契約を待っていた提出 {waited}件を受け付けました。" if waited else ""),
             "ok",
         )
+
+    def _register_waiting(self, actor: str) -> int:
+        """The notices that waited for the imported contracts: registered now (their 受付
+        replies are owed; the poller sends them). Returns how many were registered."""
+        from hosho.core.documents.reader import parse_pdf
+        from hosho.core.submissions.rechecking import Recheck
+        from hosho.core.submissions.waiting import register_waiting
+
+        how = Recheck(self.profile, f"{self.platform}:{actor}", self.register_unknown, self.staff)
+        return sum(o.registered for o in register_waiting(self.engine, how, parse_pdf))
 
     def _cmd_faq(self, actor: str, args: list[str], attachment: bytes | None) -> tuple[str, str]:
         if args[:1] != ["reload"]:
@@ -220,3 +271,53 @@ class AdminCommands:
 
             reload()
         return "Q&Aを再読込しました。", "ok"
+
+
+#: The admins' actions on one submission, with their usage line.
+SUBMISSION_ACTIONS = {
+    "show": "/hosho submissions show ID",
+    "accept": "/hosho submissions accept ID 保証契約番号 認証キー",
+    "reject": "/hosho submissions reject ID 理由",
+    "retry": "/hosho submissions retry ID",
+}
+
+
+def _number_and_key(words: list[str]) -> tuple[str, str]:
+    """Number and key from ``N K`` or ``--number N --key K`` (the key never echoed)."""
+    named = {"--number": "", "--key": ""}
+    rest: list[str] = []
+    it = iter(words)
+    for word in it:
+        if word in named:
+            named[word] = next(it, "")
+        else:
+            rest.append(word)
+    number = named["--number"] or (rest[0] if rest else "")
+    key = named["--key"] or "".join(rest[1:] if not named["--number"] else rest)
+    if not number or not key:
+        raise HoshoError("使い方: " + SUBMISSION_ACTIONS["accept"])
+    return number, key
+
+
+def submission_text(view: dict[str, Any]) -> str:
+    """A submission (``staff_actions.show``) as lines; it never holds the key."""
+    lines = [
+        f"提出 #{view['id']}: {view['label']} ({view['status']})",
+        f"保証契約番号: {view['contract_number'] or '-'}",
+        f"差出人: {view['sender']} / 件名: {view['subject']}",
+        f"受信: {view['received_at'] or '-'}",
+    ]
+    if view["reason"]:
+        lines.append(f"理由: {view['reason']}")
+    if not view["verified"]:
+        lines.append("照合: 通知書のみ（契約データ未照合）")
+    if view["decided_by"]:
+        lines.append(f"判断: {view['decided_by']}")
+    for kept in view["files"]:
+        state = "" if kept["kept"] else "（削除済み）"
+        lines.append(f"添付: {kept['filename']} {kept['size']} bytes{state}")
+        parsed = kept.get("parsed")
+        if parsed:
+            key = "認証キーあり" if parsed["auth_key_read"] else "認証キーなし"
+            lines.append(f"  読取: {parsed['document']} {parsed['contract_number'] or '-'} {key}")
+    return "\n".join(lines)

@@ -93,12 +93,21 @@ class Conversation:
     answerer: Answerer = _default_answer
     render_notice: NoticeRenderer = _default_render
     reload_faq: Callable[[], None] | None = None
+    #: Ledger mode and the staff's channels, for the admins' decisions on submissions.
+    register_unknown: bool = False
+    staff: tuple[str, ...] = ()
 
     @property
     def admin(self) -> AdminCommands:
         """The admin use cases, sharing this dispatcher's engine and profile."""
         return AdminCommands(
-            self.engine, self.profile, self.admins, self.platform, reload_faq=self.reload_faq
+            self.engine,
+            self.profile,
+            self.admins,
+            self.platform,
+            reload_faq=self.reload_faq,
+            register_unknown=self.register_unknown,
+            staff=self.staff,
         )
 
     def handle(self, user_id: str, text: str, attachment: bytes | None = None) -> list[Reply]:
