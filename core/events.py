@@ -28,6 +28,8 @@ class SubmissionEvent:
     project_name: str | None = None
     kind: str | None = None
     at: datetime = field(default_factory=utcnow)
+    #: False when registered from the notice alone (ledger mode): no contract to check it.
+    verified: bool = True
 
 
 Handler = Callable[[SubmissionEvent], None]

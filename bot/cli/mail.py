@@ -1,10 +1,8 @@
-"""``hosho poll [--once]`` and ``hosho submissions list --json``: the mail front end."""
+"""``hosho poll [--once]``: the mail front end (``hosho submissions …`` is in submissions.py)."""
 
 from __future__ import annotations
 
 import typer
-
-from hosho.bot.cli.output import echo_json
 
 
 def register(app: typer.Typer) -> None:
@@ -54,30 +52,3 @@ def register(app: typer.Typer) -> None:
         finally:
             if staff_mail is not None:
                 staff_mail.stop()
-
-    submissions = typer.Typer(help="Submissions taken from the inbox.", no_args_is_help=True)
-
-    @submissions.command("list")
-    def list_(
-        as_json: bool = typer.Option(False, "--json", help="One JSON array."),
-        status: str | None = typer.Option(None, "--status", help="Only this status."),
-    ) -> None:
-        """Every submission, oldest first."""
-        from hosho.core.errors import HoshoError
-        from hosho.core.runtime import Runtime
-        from hosho.core.submissions.listing import list_submissions
-        from hosho.core.submissions.statuses import STATUSES
-
-        if status is not None and status not in STATUSES:
-            raise HoshoError(f"unknown status {status!r} (one of {', '.join(STATUSES)})")
-        rows = list_submissions(Runtime.open().engine, status)
-        if as_json:
-            echo_json(rows)
-            return
-        for row in rows:
-            typer.echo(
-                f"{row['received_at'] or '-'}  {row['status']:<16} "
-                f"{row['contract_number'] or '-':<12} {row['sender']}  {row['subject']}"
-            )
-
-    app.add_typer(submissions, name="submissions")

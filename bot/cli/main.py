@@ -17,6 +17,7 @@ from hosho.bot.cli import (
     dsure,
     mail,
     run,
+    submissions,
 )
 from hosho.core.errors import HoshoError
 
@@ -35,7 +36,19 @@ def _root(debug: bool = typer.Option(False, "--debug", help="Show tracebacks on 
 
 
 # One module per noun, each adding its sub-commands with ``register(app)``.
-for _noun in (db, contracts, contractors, dsure, ask, documents, mail, chat, run, demo):
+for _noun in (
+    db,
+    contracts,
+    contractors,
+    dsure,
+    ask,
+    documents,
+    mail,
+    submissions,
+    chat,
+    run,
+    demo,
+):
     _noun.register(app)
 
 

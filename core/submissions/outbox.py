@@ -86,6 +86,7 @@ def notify_staff(session: Session, event: SubmissionEvent, channels: Sequence[st
 def outcome_event(outcome: Outcome) -> SubmissionEvent:
     """The staff's view of a recorded message (never the key: the row holds none)."""
     row, contract, contractor = outcome.submission, outcome.contract, outcome.contractor
+    noted = outcome.notice_record  # ledger mode: what the notice itself printed
     return SubmissionEvent(
         submission_id=row.id,
         status=row.status,
@@ -94,9 +95,10 @@ def outcome_event(outcome: Outcome) -> SubmissionEvent:
         subject=row.subject,
         contract_number=row.contract_number,
         contractor_name=contractor.name if contractor else None,
-        project_name=contract.project_name if contract else None,
-        kind=contract.kind if contract else None,
+        project_name=contract.project_name if contract else noted and noted.project_name,
+        kind=contract.kind if contract else noted and noted.kind,
         at=row.processed_at,
+        verified=row.verified,
     )
 
 

@@ -11,6 +11,9 @@ from hosho.core.contracts.authkey import redact
 from hosho.core.events import SubmissionEvent
 from hosho.core.submissions.statuses import label_of
 
+#: The staff's note on a notice registered without a contract to check it (ledger mode).
+FROM_NOTICE_ONLY = "通知書の記載のみ（保証会社の契約データとは未照合）"
+
 
 def staff_lines(event: SubmissionEvent) -> list[str]:
     """The lines under the headline (the status's label, ``label_of``): number,
@@ -23,6 +26,8 @@ def staff_lines(event: SubmissionEvent) -> list[str]:
     ]
     if event.kind:
         lines.append(f"保証の種類: {event.kind}")
+    if not event.verified:
+        lines.append(f"照合: {FROM_NOTICE_ONLY}")
     if event.reason:
         lines.append(f"理由: {event.reason}")
     lines.append(f"差出人: {redact(event.sender)} / 件名: {redact(event.subject)}")
