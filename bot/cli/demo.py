@@ -38,17 +38,14 @@ def register(app: typer.Typer) -> None:
         would send it to the town; `hosho run` or `hosho poll --once` then takes it."""
         from sqlmodel import Session
 
+        from hosho.bot.files import PDF_LIMIT, read_input
         from hosho.core.contracts.ledger import find_contract
         from hosho.core.documents.reader import parse_pdf
-        from hosho.core.errors import HoshoError
         from hosho.core.runtime import Runtime
         from hosho.core.store.models import Contractor
         from hosho.mailbox.compose import drop_into_maildir, submission_message
 
-        try:
-            data = pdf.read_bytes()
-        except OSError as err:
-            raise HoshoError(f"cannot read {pdf}: {err.strerror}") from None
+        data = read_input(pdf, PDF_LIMIT)
         runtime = Runtime.open()
         profile = runtime.profile
         parsed = parse_pdf(data)

@@ -6,15 +6,7 @@ from pathlib import Path
 
 import typer
 
-
-def _write(out: Path, data: bytes) -> None:
-    from hosho.core.errors import DocumentError
-
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(data)
-    except OSError as err:
-        raise DocumentError(f"cannot write {out}: {err.strerror}") from None
+from hosho.bot.files import PDF_LIMIT, read_input, write_private
 
 
 def register(app: typer.Typer) -> None:
@@ -36,7 +28,7 @@ def register(app: typer.Typer) -> None:
         data, contract = issue_notice(
             runtime.engine, runtime.profile, number, body_font=runtime.settings.pdf_font
         )
-        _write(out, data)
+        write_private(out, data)
         address = runtime.profile.address_for(contract.kind)
         typer.echo(f"wrote {out} ({len(data):,} bytes); submit to {address}")
 
@@ -47,13 +39,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Read a PDF: auth_key_notice, certificate or unknown (with the reason)."""
         from hosho.core.documents.reader import parse_pdf
-        from hosho.core.errors import DocumentError
 
-        try:
-            data = file.read_bytes()
-        except OSError as err:
-            raise DocumentError(f"cannot read {file}: {err.strerror}") from None
-        result = parse_pdf(data)
+        result = parse_pdf(read_input(file, PDF_LIMIT))
         if as_json:
             typer.echo(result.to_json())
             return
@@ -78,7 +65,7 @@ def register(app: typer.Typer) -> None:
         data, _contract = render_certificate_for(
             runtime.engine, runtime.profile, number, body_font=runtime.settings.pdf_font
         )
-        _write(out, data)
+        write_private(out, data)
         typer.echo(f"wrote {out} ({len(data):,} bytes)")
 
     app.add_typer(notice, name="notice")

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from hosho.bot.files import write_private
 from hosho.core.chat.conversation import Conversation
 from hosho.core.chat.intents import parse
 from hosho.core.chat.replies import Reply
@@ -57,9 +58,8 @@ class Console:
         """Print a reply: text, the saved file's path, numbered suggestions."""
         self.out.write("".join(str(part) for part in reply.pieces()).rstrip() + "\n")
         if reply.document is not None:
-            self.notice_dir.mkdir(parents=True, exist_ok=True)
             path = self.notice_dir / reply.document.filename
-            path.write_bytes(reply.document.content)
+            write_private(path, reply.document.content)
             self.out.write(f"[PDF] {reply.document.title}: {path.resolve()}\n")
         if reply.suggestions:
             self._suggestions = reply.suggestions
