@@ -3,10 +3,28 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from hosho.bot.cli.output import echo_json
+
+if TYPE_CHECKING:
+    from hosho.core.runtime import Runtime
+
+
+def _register_waiting(runtime: Runtime) -> None:
+    """The notices that waited for these contracts are registered now; their senders get
+    the 受付 reply (now when SMTP is set, else on the poller's next pass)."""
+    from hosho.bot.cli.submissions import recheck_of, send_owed_replies
+    from hosho.core.documents.reader import parse_pdf
+    from hosho.core.submissions.waiting import register_waiting
+
+    changed = register_waiting(runtime.engine, recheck_of(runtime), parse_pdf)
+    send_owed_replies(runtime, [outcome.submission for outcome in changed])
+    if changed:
+        done = sum(outcome.registered for outcome in changed)
+        typer.echo(f"waiting notices decided again: {len(changed)} ({done} registered)")
 
 
 def register(app: typer.Typer) -> None:
@@ -50,6 +68,7 @@ def register(app: typer.Typer) -> None:
             f"imported {result.rows} contracts: {result.created} new, {result.updated} updated, "
             f"{result.contractors_created} new contractors, {result.keys_generated} keys generated"
         )
+        _register_waiting(runtime)
 
     @contracts.command("list")
     def list_(as_json: bool = typer.Option(False, "--json", help="One JSON array.")) -> None:
