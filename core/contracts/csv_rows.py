@@ -4,7 +4,10 @@ The file has one 保証契約 (surety contract) a row, with the columns in ``COL
 order, extra columns ignored). Cells are normalised as people type them: NFKC (full-width
 letters and digits become ASCII), numbers kept as text with their leading zeros, dates
 as ISO YYYY-MM-DD, amounts in yen with commas, full-width digits or a trailing 円.
-A bad cell is reported with its line and column, in one line, and nothing is imported.
+Names (受注者, 発注者, 工事名) are stored as written (``髙橋建設①`` stays so; whoever
+compares them normalises both sides). A bad cell is reported with its line and column,
+in one line, and nothing is imported; so is a line with a NUL byte, and a お客様ID given
+two different e-mail addresses in one file (its link codes go to that address).
 """
 
 from __future__ import annotations
@@ -47,6 +50,11 @@ COLUMNS = (
 
 def _text(value: str) -> str:
     return " ".join(nfkc(value).split())
+
+
+def _as_written(value: str) -> str:
+    """A name as the file writes it (only the cell's outer spaces dropped)."""
+    return value.strip()
 
 
 def _date(value: str) -> date:
@@ -115,10 +123,10 @@ class ContractRow(BaseModel):
     contract_number: Annotated[str, _cell(normalize_number)]
     kind: Annotated[str, _cell(_one_of(KINDS))]
     customer_id: Annotated[str, _cell(normalize_number)]
-    contractor_name: Annotated[str, _cell(_text)]
+    contractor_name: Annotated[str, _cell(_as_written)]
     contractor_email: Annotated[str, _cell(_email)]
-    orderer: Annotated[str, _cell(_text)]
-    project_name: Annotated[str, _cell(_text)]
+    orderer: Annotated[str, _cell(_as_written)]
+    project_name: Annotated[str, _cell(_as_written)]
     work_type: Annotated[str, _cell(_one_of(WORK_TYPES))]
     contract_date: Annotated[date, _cell(_date)]
     contract_amount: Annotated[int, _cell(_amount)]
@@ -185,12 +193,16 @@ def read_csv(data: bytes) -> list[ContractRow]:
     rows: list[ContractRow] = []
     problems: list[tuple[int, str]] = []
     seen: dict[str, int] = {}
+    addresses: dict[str, tuple[str, int]] = {}  # お客様ID -> (e-mail, first line)
     for raw in reader:
         line = reader.line_num
         if not any((v or "").strip() for k, v in raw.items() if k is not None):
             continue  # a blank line
         if None in raw:
             problems.append((line, "more fields than columns"))
+            continue
+        if any("\0" in (v or "") for v in raw.values()):
+            problems.append((line, "contains a NUL byte"))
             continue
         row, why = parse_row(line, raw)
         if row is None:
@@ -199,6 +211,16 @@ def read_csv(data: bytes) -> list[ContractRow]:
         if row.contract_number in seen:
             first = seen[row.contract_number]
             problems.append((line, f"contract_number {row.contract_number} repeats line {first}"))
+            continue
+        email, first = addresses.setdefault(row.customer_id, (row.contractor_email, line))
+        if email != row.contractor_email:
+            problems.append(
+                (
+                    line,
+                    f"customer_id {row.customer_id} has e-mail {email} on line {first}, "
+                    f"{row.contractor_email} here",
+                )
+            )
             continue
         seen[row.contract_number] = line
         rows.append(row)
