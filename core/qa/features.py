@@ -9,7 +9,8 @@ nothing depends on word boundaries:
   vowel mark (ほしょー → ほしょう) and drops spaces, hyphens and middle dots (so
   ``Ｄ－Ｓｕｒｅ``, ``d sure`` and ``D-Sure`` agree);
 * ``features`` yields character bigrams (weighted by script: 漢字 and カタカナ pairs carry
-  meaning, ひらがな pairs are mostly grammar), single 漢字, and whole Latin words;
+  meaning, ひらがな pairs are mostly grammar; none across the edge of a Latin word),
+  single 漢字, and whole Latin words;
 * ``strip_courtesy`` removes business-mail formulas (お世話になっております "thank you for
   your continued support", 株式会社…の…です "this is … of … Ltd.", よろしくお願いいたします
   "best regards") and filler adverbs (結局 "after all") that would otherwise drown a
@@ -63,9 +64,8 @@ def _script(ch: str) -> str:
     return ""
 
 
-def _to_hiragana(ch: str) -> str:
-    code = ord(ch)
-    return chr(code - 0x60) if 0x30A1 <= code <= 0x30F6 else ch
+#: カタカナ → ひらがな (ァ..ヶ to ぁ..ゖ), for str.translate.
+_HIRAGANA = {code: code - 0x60 for code in range(0x30A1, 0x30F7)}
 
 
 # The vowel a prolonged sound mark (ー) stands for after each kana, as it is usually
@@ -77,18 +77,21 @@ _LONG = {
 }
 
 
-def _spell_long_vowels(chars: list[str]) -> list[str]:
-    """Replace each ー after a kana by the vowel it lengthens (in place) and return the list."""
+def _spell_long_vowels(text: str) -> str:
+    """The text (already in ひらがな) with each ー after a kana spelled as its vowel."""
+    if "ー" not in text:
+        return text
+    chars = list(text)
     for i in range(1, len(chars)):
         if chars[i] == "ー":
             chars[i] = _LONG.get(chars[i - 1], "ー")
-    return chars
+    return "".join(chars)
 
 
 def fold(text: str) -> str:
     """NFKC, lower case, katakana → hiragana, no spaces, hyphens or middle dots."""
     text = _DROP_RE.sub("", unicodedata.normalize("NFKC", text).lower())
-    return "".join(_spell_long_vowels([_to_hiragana(ch) for ch in text]))
+    return _spell_long_vowels(text.translate(_HIRAGANA))
 
 
 def features(text: str) -> dict[str, float]:
@@ -105,12 +108,14 @@ def features(text: str) -> dict[str, float]:
             out[key] = weight
 
     scripts = [_script(ch) for ch in norm]
-    folded = _spell_long_vowels([_to_hiragana(ch) for ch in norm])
+    folded = _spell_long_vowels(norm.translate(_HIRAGANA))
     for i, script in enumerate(scripts):
         if script == "K":
             put(folded[i], _KANJI_UNIGRAM)
         if i + 1 < len(norm) and script and scripts[i + 1]:
             pair = script + scripts[i + 1]
+            if "A" in pair and pair != "AA":
+                continue  # a Latin word's edge (Sureと, 4で) is no feature: the word is one
             put(folded[i] + folded[i + 1], _PAIR_WEIGHT.get(pair, _OTHER_PAIR))
     for word in _LATIN_RE.findall(norm):
         put("w:" + word, _WORD)

@@ -11,7 +11,7 @@ weighted by script and by rarity across items (IDF). Two measures are combined:
 * *closest example*: the best overlap with one example question (or keyword), relative to the larger
   of the two (so a long example matching a short question does not win by size).
 
-The score is their mean, between 0 and 1. Lookups walk an inverted index for coverage,
+The score is their weighted mean (COVERAGE_SHARE), between 0 and 1. Lookups walk an inverted index for coverage,
 then compare the examples of the CANDIDATES best-covered items only. In a large
 knowledge base, features found in more than 5% of the items (particles, common 漢字) are
 stop features and ignored, which keeps lookups fast without changing the ranking much.
@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import heapq
 import math
+import re
+import unicodedata
 from dataclasses import dataclass
 
 from hosho.core.qa.features import (
@@ -28,15 +30,16 @@ from hosho.core.qa.features import (
     KanaRewriter,
     features,
     fold,
+    is_written,
     kana_bigrams,
     strip_courtesy,
 )
 from hosho.core.qa.knowledge import Item, KnowledgeBase
-from hosho.core.qa.lexicon import Lexicon, shared_lexicon
+from hosho.core.qa.lexicon import shared_lexicon
 from hosho.core.qa.readings import readings
 
 #: Credit of a feature found only in an item's answer text (not its questions/keywords).
-ANSWER_CREDIT = 0.5
+ANSWER_CREDIT = 0.3
 #: Features in more items than this share of a large KB are stop features: ignored.
 COMMON_SHARE = 0.05
 #: ...but only above this many items (small KBs use every feature).
@@ -44,6 +47,8 @@ COMMON_MIN = 60
 #: Extra weight of a content feature (漢字, カタカナ, Latin) that no item has: a question
 #: about something else (移住, 税務課, パスポート) is mostly made of such words.
 UNSEEN_CONTENT_BOOST = 1.5
+#: Share of coverage in the score (the rest is the closest example).
+COVERAGE_SHARE = 0.6
 #: Items (best coverage first) whose examples are compared with a question.
 CANDIDATES = 10
 #: Prefix of the feature of a ひらがな keyword found as a whole word.
@@ -83,32 +88,45 @@ def _vocabulary(kb: KnowledgeBase) -> dict[str, str]:
 
 
 def _is_kana_word(word: str) -> bool:
-    return len(word) >= 2 and all("\u3041" <= ch <= "\u309f" for ch in word)
+    """A keyword of two or more kana (ひらがな or カタカナ) and nothing else."""
+    word = unicodedata.normalize("NFKC", word)
+    return len(word) >= 2 and all("\u3041" <= ch <= "\u30ff" for ch in word)
 
 
-def _kana_word_features(folded: str, words: tuple[str, ...]) -> dict[str, float]:
-    """A word feature (weight 1) for each of ``words`` (ひらがな keywords) in a folded text.
+def _kana_word_re(words: set[str]) -> re.Pattern[str] | None:
+    """One pattern for the folded kana keywords, longest first (あどれす before どれ)."""
+    if not words:
+        return None
+    return re.compile("|".join(re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w))))
+
+
+def _kana_word_features(folded: str, words: re.Pattern[str] | None) -> dict[str, float]:
+    """A word feature (weight 1) for each kana keyword found in a folded text.
 
     いつから "since when", なぜ "why", なくした "lost" say what is asked, but as ひらがな
-    pairs they would weigh like grammar (KANA_PAIR_WEIGHT); as keywords they weigh as words.
+    pairs they would weigh like grammar (KANA_PAIR_WEIGHT); as keywords they weigh as
+    words. Found left to right, longest first, never overlapping: アドレス holds no どれ.
     """
-    return {KANA_WORD + word: 1.0 for word in words if word in folded}
+    if words is None:
+        return {}
+    return {KANA_WORD + m.group(0): 1.0 for m in words.finditer(folded)}
 
 
 def _credits(
-    item: Item, kana: dict[str, str], lexicon: Lexicon, kana_words: tuple[str, ...]
+    item: Item,
+    kana: dict[str, str],
+    featured: dict[str, dict[str, float]],
+    answer_features: dict[str, float],
 ) -> dict[str, float]:
-    """Feature → credit for one item: 1 from its title, questions, keywords and their
-    readings; ANSWER_CREDIT for features found only in its answer."""
+    """Feature → credit for one item: 1 from its title, questions, keywords (``featured``)
+    and their readings; ANSWER_CREDIT for features found only in its answer."""
     core: dict[str, float] = {}
     for text in (item.title, *item.questions, *item.keywords):
-        normalized = lexicon.normalize(text)
-        for key in (*features(normalized), *_kana_word_features(fold(normalized), kana_words)):
-            core[key] = 1.0
+        core.update(dict.fromkeys(featured[text], 1.0))
     for text in (item.title, *item.keywords):
         for key in kana_bigrams(kana.get(text, "")):
             core[key] = 1.0
-    for key in features(lexicon.normalize(item.answer)):
+    for key in answer_features:
         core.setdefault(key, ANSWER_CREDIT)
     return core
 
@@ -126,26 +144,31 @@ class Index:
         kana = _kana_of_terms(kb)
         self._lexicon = lexicon = shared_lexicon()
         self._rewriter = KanaRewriter(_vocabulary(kb))
-        #: ひらがな keywords (いつから, なぜ, なくした), matched as whole words.
-        self._kana_words = tuple(
-            sorted(
-                {fold(k) for item in self.items for k in item.keywords if _is_kana_word(fold(k))}
-            )
+        #: Kana keywords (いつから, なぜ, なくした, メリット), matched as whole words.
+        self._kana_words = _kana_word_re(
+            {fold(k) for item in self.items for k in item.keywords if _is_kana_word(k)}
         )
-        credits = [_credits(item, kana, lexicon, self._kana_words) for item in self.items]
+        texts = {t for item in self.items for t in (item.title, *item.questions, *item.keywords)}
+        #: Each text of the knowledge base as the lexicon reads it, and its features.
+        normalized = {text: lexicon.normalize(text) for text in texts}
+        featured = {text: self._text_features(normalized[text]) for text in texts}
+        credits = [
+            _credits(item, kana, featured, features(lexicon.normalize(item.answer)))
+            for item in self.items
+        ]
         self._word_chars = {
             fold(k) for item in self.items for k in item.keywords if len(fold(k)) == 1
         }
         examples = [
-            (i, self._text_features(lexicon.normalize(text)))
+            (i, featured[text])
             for i, item in enumerate(self.items)
             for text in (*item.questions, item.title, *item.keywords)
             if text
         ]
-        df: dict[str, int] = {}
+        df: dict[str, float] = {}
         for core in credits:
-            for key in core:
-                df[key] = df.get(key, 0) + 1
+            for key, credit in core.items():
+                df[key] = df.get(key, 0) + credit
         self._idf_unseen = math.log((n + 1) / 0.5)
         self._idf = {key: math.log((n + 1) / (count + 0.5)) for key, count in df.items()}
         limit = max(COMMON_MIN, int(n * COMMON_SHARE))
@@ -155,12 +178,55 @@ class Index:
             for key, credit in core.items():
                 if key not in self._common:
                     self._postings.setdefault(key, []).append((i, credit))
+        self._veto_items, self._veto_re = self._vetoes(normalized)
+        #: Items answered only when the question holds one of their ``requires`` words.
+        self._requires = {
+            i: re.compile("|".join(re.escape(fold(lexicon.normalize(w))) for w in item.requires))
+            for i, item in enumerate(self.items)
+            if item.requires
+        }
         #: Per item: (features kept, their total weight) of each example question/keyword.
         self._examples: list[list[tuple[frozenset[str], float]]] = [[] for _ in self.items]
         for i, feats in examples:
             kept = frozenset(key for key in feats if key not in self._common)
             total = sum(feats[key] * self.idf(key) for key in kept)
             self._examples[i].append((kept, total))
+
+    def _vetoes(self, normalized: dict[str, str]) -> tuple[dict[str, int], re.Pattern[str] | None]:
+        """The words of ``[[reject]]`` topics that decide a question on their own.
+
+        A written word (漢字 or カタカナ, two characters or more) of a topic hosho must not
+        answer (年金 pension, 入札 bidding, 祭り festival), found in no answerable item's
+        title, questions or keywords: a question holding it is about that topic, however
+        much else it shares with an item (年金の相談 is not the contact item's 相談).
+        ``normalized``: every title, question and keyword as the lexicon reads it.
+        """
+        answerable = "|".join(
+            fold(normalized[text])
+            for item in self.items
+            if not item.reject
+            for text in (item.title, *item.questions, *item.keywords)
+        )
+        vetoes: dict[str, int] = {}
+        for i, item in enumerate(self.items):
+            for word in item.keywords if item.reject else ():
+                folded = fold(normalized[word])
+                kana_only = not any("\u4e00" <= ch <= "\u9fff" for ch in word)
+                if kana_only and len(folded) < 3:  # バス would veto 延ばす
+                    continue
+                if len(folded) >= 2 and is_written(word) and folded not in answerable:
+                    vetoes.setdefault(folded, i)
+        if not vetoes:
+            return vetoes, None
+        words = sorted(vetoes, key=lambda w: (-len(w), w))
+        return vetoes, re.compile("|".join(re.escape(w) for w in words))
+
+    def vetoed_by(self, question: str) -> int | None:
+        """The reject item whose veto word the question holds (see ``_vetoes``), if any."""
+        if self._veto_re is None:
+            return None
+        found = self._veto_re.search(fold(self._lexicon.normalize(question)))
+        return self._veto_items[found.group(0)] if found else None
 
     def idf(self, key: str) -> float:
         """Rarity of a feature across items (an unseen feature is rarest)."""
@@ -208,7 +274,8 @@ class Index:
     def rank(self, question: str, top: int = 4) -> list[Scored]:
         """The ``top`` best items for a question, best first (empty for an empty question)."""
         common = self._common
-        raw = self.features(strip_courtesy(question))
+        question = strip_courtesy(question)
+        raw = self.features(question)
         weights = {key: self._weight(key, w) for key, w in raw.items() if key not in common}
         total = sum(weights.values())
         if total <= 0:
@@ -221,11 +288,21 @@ class Index:
                 cover[i] = cover.get(i, 0.0) + weight * credit
                 if content:
                     anchored.add(i)
+        if self._requires:
+            folded = fold(self._lexicon.normalize(question))
+            anchored -= {i for i, cue in self._requires.items() if not cue.search(folded)}
         candidates = heapq.nlargest(CANDIDATES, anchored, key=cover.__getitem__)
         asked = frozenset(weights)
         scores = [
-            (0.5 * cover[i] / total + 0.5 * self._closest_example(i, weights, asked, total), i)
+            (
+                COVERAGE_SHARE * cover[i] / total
+                + (1 - COVERAGE_SHARE) * self._closest_example(i, weights, asked, total),
+                i,
+            )
             for i in candidates
         ]
+        vetoed = self.vetoed_by(question)
+        if vetoed is not None:  # the reject topic comes first, whatever the others score
+            scores = [(1.0, vetoed), *((s, i) for s, i in scores if i != vetoed)]
         scores.sort(key=lambda pair: (-pair[0], pair[1]))  # ties: the earlier item
         return [Scored(self.items[i], min(1.0, s)) for s, i in scores[:top]]

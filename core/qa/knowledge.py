@@ -113,8 +113,10 @@ Phrase = Annotated[str, AfterValidator(_not_blank), AfterValidator(_fill)]
 class Item(BaseModel):
     """One topic: a short title, the answer, example questions and keywords.
 
-    ``reject`` items (the ``[[reject]]`` tables) are topics hosho deliberately does not
-    answer; they need no title or answer.
+    ``requires``, when given, lists words of which a question must hold one for this item
+    to be its answer (a "why" topic: なぜ, どうして, 理由…); without one the question goes
+    to another item. ``reject`` items (the ``[[reject]]`` tables) are topics hosho
+    deliberately does not answer; they need no title or answer.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -124,6 +126,7 @@ class Item(BaseModel):
     answer: str = ""
     questions: tuple[Phrase, ...] = ()
     keywords: tuple[Phrase, ...] = ()
+    requires: tuple[Phrase, ...] = ()
     reject: bool = False
 
     @field_validator("title")
