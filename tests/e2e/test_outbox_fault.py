@@ -154,7 +154,6 @@ def test_staff_messages_survive_five_kills(  # type: ignore[no-untyped-def]
     assert sorted(submissions(engine)) == sorted(posts) and len(posts) == TOTAL
     assert len(mails) == TOTAL
     assert post_dups <= kills and mail_dups <= kills
-    assert max(posts.values()) <= 2 and max(mails.values()) <= 2
 
 
 def submissions(engine) -> list[str]:  # type: ignore[no-untyped-def]
