@@ -1,14 +1,51 @@
-"""Composing the e-mail a contractor sends the town: a short Japanese note and the PDF.
+"""Composing mail: hosho's reply to a sender, and the e-mail a contractor sends the town.
 
-Used by ``hosho demo mail`` (to drop a submission into the local Maildir) and by tests.
+The reply (:func:`reply_to`) is one a town can send from its own address: it threads in
+the sender's mail program (``Re:``, In-Reply-To and References from the original
+Message-ID), says it is automatic (``Auto-Submitted: auto-replied``, RFC 3834, set by the
+mailer) and quotes nothing the sender wrote: the subject is hosho's own fixed text, the
+body the status's reason. Whether a reply is sent at all is decided in
+``hosho.core.submissions.answering``.
+
+``submission_message`` is used by ``hosho demo mail`` (to drop a submission into the local
+Maildir) and by tests.
 """
 
 from __future__ import annotations
 
 import mailbox
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
+
+from hosho.core.store.models import Submission
+from hosho.core.submissions.statuses import reply_body, reply_subject
+
+#: Prefixed to hosho's own subject so mail programs show the reply as one.
+REPLY_PREFIX = "Re: "
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What hosho answers one submission: subject, body, and the threading headers."""
+
+    subject: str
+    body: str
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def reply_to(row: Submission, *, contact: str) -> Reply:
+    """The reply to ``row``'s sender (never an auth key; nothing the sender wrote)."""
+    headers: dict[str, str] = {}
+    original = row.message_id or ""
+    if original.isascii() and original.startswith("<") and original.endswith(">"):
+        headers = {"In-Reply-To": original, "References": original}
+    return Reply(
+        REPLY_PREFIX + reply_subject(row.status),
+        reply_body(row.reason, contact=contact),
+        headers,
+    )
 
 
 def submission_message(

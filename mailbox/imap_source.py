@@ -6,6 +6,11 @@ the limit is never downloaded, only its header block. Bodies come with ``BODY.PE
 (the \\Seen flag stays as it was) in batches. Processed messages are moved to
 hosho/registered or hosho/rejected (MOVE when offered, else COPY + \\Deleted + UID
 EXPUNGE), or flagged with a keyword when HOSHO_IMAP_KEYWORD_ONLY is set.
+
+Messages that are not submissions stay in the folder untouched, so ``scan`` lists only
+UIDs above the folder's watermark (``MailboxState.last_uid``, kept per UIDVALIDITY; the
+poller advances it once every message up to it was taken care of): ordinary mail is
+looked at once, not on every pass.
 """
 
 from __future__ import annotations
@@ -167,8 +172,16 @@ class ImapSource:
             except IntegrityError:  # two pollers created the row at once
                 continue
 
+    def watermark(self) -> int:
+        """The highest UID taken care of in this folder (0 after a UIDVALIDITY change)."""
+        with session_scope(self.engine) as session:
+            state = self._state(session)
+            if state is None or state.uidvalidity != self.uidvalidity:
+                return 0
+            return state.last_uid
+
     def note_progress(self, last_uid: int) -> None:
-        """Remember the highest UID recorded (for people reading the table)."""
+        """Remember the highest UID taken care of (``scan`` lists only the UIDs above it)."""
         with session_scope(self.engine) as session:
             state = self._state(session)
             if state is not None and last_uid > state.last_uid:
@@ -178,12 +191,15 @@ class ImapSource:
     # -- messages -----------------------------------------------------------------------
 
     def scan(self) -> list[Pending]:
-        """Every message still in the folder (processed ones were moved or flagged)."""
+        """The messages above the watermark still in the folder (processed ones were moved
+        or flagged; ordinary mail at or below the watermark was looked at already)."""
         client = self._need()
-        criteria: list[Any] = ["NOT", "DELETED"]
+        last = self.watermark()
+        criteria: list[Any] = ["NOT", "DELETED", "UID", f"{last + 1}:*"]
         if self.keyword_only:
             criteria += ["NOT", "KEYWORD", REGISTERED_KEYWORD, "NOT", "KEYWORD", REJECTED_KEYWORD]
-        uids = sorted(client.search(criteria))
+        # "n:*" also matches the highest UID when it is below n (RFC 3501): filter it out.
+        uids = sorted(u for u in client.search(criteria) if u > last)
         found: list[Pending] = []
         for start in range(0, len(uids), 1000):
             chunk = uids[start : start + 1000]

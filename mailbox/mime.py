@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from email.message import Message
 
 from hosho.core.documents.reader import looks_like_pdf
+from hosho.core.submissions.answering import MailHeaders, message_ids
 from hosho.core.submissions.checks import Attachment
 
 #: Charsets tried, in order, for bytes whose charset is unknown or wrong.
@@ -29,6 +30,9 @@ FALLBACK_CHARSETS = ("utf-8", "cp932", "euc_jp")
 MAX_PARTS = 200
 _ESC_RE = re.compile(rb"\x1b(\$@|\$B|\$\(D|\$\(O|\$\(Q|\(B|\(J|\(I)")
 _B64_JUNK_RE = re.compile(rb"[^A-Za-z0-9+/]")
+_TAG_RE = re.compile(r"<[^>]*>")
+#: Body text kept per message (enough to find a submission term).
+MAX_TEXT = 64 * 1024
 
 
 @dataclass
@@ -42,7 +46,8 @@ class ParsedMail:
     subject: str
     date: datetime | None
     attachments: list[Attachment] = field(default_factory=list)
-    auto_submitted: bool = False
+    headers: MailHeaders = field(default_factory=MailHeaders)
+    text: str = ""
     recipients: list[str] = field(default_factory=list)
     defects: list[str] = field(default_factory=list)
 
@@ -256,17 +261,46 @@ def _addresses(message: Message, name: str) -> list[str]:
     return [addr.strip() for _, addr in pairs if addr and addr.strip()]
 
 
-def _auto_submitted(message: Message, sender: str) -> bool:
-    """Bounces, auto-replies and lists: never answer them (mail loops)."""
-    auto = str(message.get("Auto-Submitted", "no")).strip().lower()
-    if auto and auto != "no":
-        return True
-    if str(message.get("Precedence", "")).strip().lower() in ("bulk", "junk", "list"):
-        return True
-    if message.get("X-Autoreply") or message.get("X-Autorespond") or message.get("List-Id"):
-        return True
-    local = sender.split("@", 1)[0].lower()
-    return local in ("mailer-daemon", "postmaster", "noreply", "no-reply")
+def _reply_headers(message: Message) -> MailHeaders:
+    """The headers the reply decision reads (``hosho.core.submissions.answering``)."""
+
+    def one(name: str) -> str:
+        return decode_header_value(message.get(name, "")).strip()
+
+    names = [str(k) for k in message]
+    listed = next((n for n in names if n.lower().startswith("list-")), "")
+    autoreply = next((n for n in names if n.lower() in ("x-autoreply", "x-autorespond")), "")
+    results = message.get_all("Authentication-Results") or []
+    path = message.get("Return-Path")
+    return MailHeaders(
+        auto_submitted=one("Auto-Submitted"),
+        precedence=one("Precedence"),
+        list_header=listed,
+        autoreply_header=autoreply,
+        delivery_report=message.get_content_type() == "multipart/report",
+        return_path=None if path is None else decode_header_value(path).strip(),
+        threads=message_ids(one("In-Reply-To") + " " + one("References")),
+        authentication_results=decode_header_value(results[0]) if results else "",
+    )
+
+
+def _text(parts: list[tuple[Message, bytes]]) -> str:
+    """The body text: text/plain and text/html parts without a file name (HTML tags
+    dropped), also of forwarded messages; at most MAX_TEXT characters."""
+    out: list[str] = []
+    size = 0
+    for part, data in parts:
+        ctype = part.get_content_type().lower()
+        if ctype not in ("text/plain", "text/html") or _filename(part) or looks_like_pdf(data):
+            continue
+        text = decode_bytes(data[:MAX_TEXT], part.get_content_charset())
+        if ctype == "text/html":
+            text = _TAG_RE.sub(" ", text)
+        out.append(text)
+        size += len(text)
+        if size >= MAX_TEXT:
+            break
+    return "\n".join(out)[:MAX_TEXT]
 
 
 def parse_message(raw: bytes) -> ParsedMail:
@@ -295,7 +329,8 @@ def parse_message(raw: bytes) -> ParsedMail:
         subject=decode_header_value(message.get("Subject", "")),
         date=_date(message),
         attachments=attachments,
-        auto_submitted=_auto_submitted(message, sender),
+        headers=_reply_headers(message),
+        text=_text(parts),
         recipients=_addresses(message, "To") + _addresses(message, "Cc"),
         defects=defects,
     )

@@ -22,6 +22,13 @@ For ``hosho run`` (the poller beside the chat bot in one process)::
 Each new submission owes its staff messages in the outbox (written with its row,
 ``hosho.core.submissions.outbox``; Slack and the staff mail deliver them) and is published
 as a ``hosho.core.events.SubmissionEvent`` for the terminal's live view.
+
+A shared inbox (a section's everyday address) also holds ordinary mail. A message that is
+not a submission (``hosho.core.submissions.claim``) is recorded as ``ignored`` and left
+exactly where it was: not moved, its flags untouched (bodies are fetched with BODY.PEEK),
+no reply, no event. It is not read again: an IMAP folder is scanned above a UID watermark
+(``MailboxState.last_uid`` per folder and UIDVALIDITY), a Maildir's looked-at file names
+are remembered (``hosho.core.submissions.left_alone``).
 """
 
 from __future__ import annotations
@@ -33,16 +40,19 @@ from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 
 from hosho.core.documents.reader import WARM_UP_PDF, ParsedDocument
 from hosho.core.documents.worker import PdfWorker
 from hosho.core.events import publish
 from hosho.core.runtime import Runtime
 from hosho.core.submissions.checks import Examined, IncomingMail, Outcome, PdfParser, examine_safely
+from hosho.core.submissions.claim import terms_of
+from hosho.core.submissions.left_alone import leave, left_names
 from hosho.core.submissions.listing import recorded_locations
 from hosho.core.submissions.outbox import outcome_event, ring, staff_channels
 from hosho.core.submissions.recording import record_batch
-from hosho.core.submissions.statuses import TOO_LARGE
+from hosho.core.submissions.statuses import TOO_LARGE, Status
 from hosho.mailbox.errors import MailError
 from hosho.mailbox.lock import inbox_lock
 from hosho.mailbox.mime import parse_headers, parse_message
@@ -135,6 +145,10 @@ class Poller:
         self._stop = stop or threading.Event()
         self._lock = threading.Lock()
         self._connected = False
+        self.terms = terms_of(runtime.profile)
+        #: Maildir: the folder's path and the file names looked at and left alone.
+        self._left_folder = ""
+        self._left: set[str] | None = None
 
     # -- one pass -----------------------------------------------------------------------
 
@@ -144,7 +158,7 @@ class Poller:
         if not self._connected:
             self.source.open()
             self._connected = True
-        pending = self.source.scan()
+        pending = self._not_left(self.source.scan())
         stats.seen = len(pending)
         known: dict[int, str] = {}
         uids = [p.uid for p in pending if p.uid is not None]
@@ -154,7 +168,9 @@ class Poller:
             )
         redo = [(p, known[p.uid] == "registered") for p in pending if p.uid in known]
         if redo:  # recorded before a crash or by another poller, not moved yet
-            self._finish(redo)
+            left = [p for p, _ in redo if known[p.uid] == Status.IGNORED]
+            moved = [(p, ok) for p, ok in redo if known[p.uid] != Status.IGNORED]
+            self._finish(moved, [p for p, _ in redo], left)
             stats.already += len(redo)
         todo = [p for p in pending if p.uid is None or p.uid not in known]
         # A one-chunk pipeline: chunk k+1 is parsed (its PDFs read by the workers) while
@@ -181,27 +197,49 @@ class Poller:
 
     def _conclude(self, prepared: list[Prepared], stats: PollStats) -> None:
         done: list[tuple[Pending, bool]] = []
+        left: list[Pending] = []
         for (fetched, _, _), outcome in zip(prepared, self.conclude(prepared), strict=True):
-            done.append((fetched.pending, outcome.registered))
+            if outcome.status == Status.IGNORED:
+                left.append(fetched.pending)  # not a submission: stays where it is
+            else:
+                done.append((fetched.pending, outcome.registered))
             if outcome.created:
                 stats.processed += 1
                 stats.by_status[outcome.status] = stats.by_status.get(outcome.status, 0) + 1
                 stats.replied += int(outcome.submission.replied)
             else:
                 stats.already += 1
-        self._finish(done)
+        self._finish(done, [f.pending for f, _, _ in prepared], left)
 
-    def _finish(self, done: list[tuple[Pending, bool]]) -> None:
-        """Move the processed messages, one poller at a time (see ``inbox_lock``)."""
-        if not done:
-            return
-        name = f"{self.source.kind}:{done[0][0].folder}"
-        with inbox_lock(self.runtime.engine, name):
-            self.source.finish(done)
+    def _finish(
+        self,
+        done: list[tuple[Pending, bool]],
+        looked: list[Pending] | None = None,
+        left: list[Pending] | None = None,
+    ) -> None:
+        """Move the processed messages, one poller at a time (see ``inbox_lock``); remember
+        the ones ``left`` alone, and that everything ``looked`` at was taken care of."""
+        if done:
+            name = f"{self.source.kind}:{done[0][0].folder}"
+            with inbox_lock(self.runtime.engine, name):
+                self.source.finish(done)
+        names = [_file_name(p) for p in left or [] if p.uid is None]
+        if names and self._left is not None:
+            leave(self.runtime.engine, self._left_folder, names)
+            self._left.update(names)
         note = getattr(self.source, "note_progress", None)
-        uids = [p.uid for p, _ in done if p.uid is not None]
+        uids = [p.uid for p in looked or [p for p, _ in done] if p.uid is not None]
         if note is not None and uids:
             note(max(uids))
+
+    def _not_left(self, pending: list[Pending]) -> list[Pending]:
+        """Without the Maildir files looked at and left alone before (read once per run)."""
+        if self.source.kind != "maildir":
+            return pending
+        if self._left is None:
+            self._left_folder = str(Path(getattr(self.source, "path", "")).resolve())
+            self._left = left_names(self.runtime.engine, self._left_folder)
+        return [p for p in pending if _file_name(p) not in self._left]
 
     def to_incoming(self, fetched: Fetched) -> IncomingMail:
         """The checks' view of a fetched message."""
@@ -229,7 +267,8 @@ class Poller:
             uid=item.uid,
             refused=refused,
             recipients=mail.recipients,
-            auto_submitted=mail.auto_submitted,
+            text=mail.text,
+            headers=mail.headers,
         )
 
     def handle(self, fetched: Fetched) -> Outcome:
@@ -247,19 +286,25 @@ class Poller:
         prepared: list[Prepared] = []
         for fetched in items:
             incoming = self.to_incoming(fetched)
-            future = pool.submit(examine_safely, incoming, self.parse)
+            future = pool.submit(examine_safely, incoming, self.parse, self.terms)
             prepared.append((fetched, incoming, future))
         return prepared
 
     def conclude(self, prepared: list[Prepared]) -> list[Outcome]:
         """Record prepared messages in one transaction; answer and publish the new ones."""
         examined = [(incoming, future.result()) for _, incoming, future in prepared]
+        settings = self.runtime.settings
         outcomes = record_batch(
-            self.runtime.engine, examined, self.runtime.profile, staff=self.staff
+            self.runtime.engine,
+            examined,
+            self.runtime.profile,
+            staff=self.staff,
+            reply_limit=settings.reply_limit_per_hour,
+            own=(settings.mail_from or "",),
         )
         ring()  # the staff messages just owed go out now
         for outcome in outcomes:
-            if outcome.created:
+            if outcome.created and outcome.status != Status.IGNORED:
                 if self.replies is not None:
                     self.replies.send(outcome.submission)
                 self._publish(outcome)
@@ -359,6 +404,11 @@ class Poller:
         thread = threading.Thread(target=self.run_forever, name="hosho-poller", daemon=True)
         thread.start()
         return thread
+
+
+def _file_name(item: Pending) -> str:
+    """A Maildir message's file name without its folder and flags (``new/X:2,S`` → X)."""
+    return str(item.ref).rpartition("/")[2].split(":", 1)[0]
 
 
 def _transient_errors() -> tuple[type[BaseException], ...]:

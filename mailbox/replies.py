@@ -22,7 +22,7 @@ from sqlmodel import Session, col, func, select
 
 from hosho.core.store.db import session_scope
 from hosho.core.store.models import Submission, utcnow
-from hosho.core.submissions.statuses import reply_body, reply_subject
+from hosho.mailbox.compose import reply_to
 from hosho.mailbox.errors import MailError
 from hosho.mailbox.outgoing import Mailer
 
@@ -136,9 +136,15 @@ class Replies:
             mark_replied(self.engine, row.id)  # never answer ourselves (mail loop)
             row.replied = True
             return
-        body = reply_body(row.reason, subject=row.subject, contact=self.contact)
+        reply = reply_to(row, contact=self.contact)
         try:
-            self.mailer.send(row.sender, reply_subject(row.status), body, message_id=message_id)
+            self.mailer.send(
+                row.sender,
+                reply.subject,
+                reply.body,
+                message_id=message_id,
+                headers=reply.headers,
+            )
         except MailError as err:
             log.warning("reply to %s not sent, will retry: %s", row.sender, err)
             release_reply(self.engine, row.id)

@@ -115,6 +115,9 @@ class Profile(BaseModel):
         default_factory=dict, validation_alias=AliasPath("submission", "by_kind")
     )
     subject_rule: SubjectRule | None = None
+    #: The town's own submission terms, beside the defaults of
+    #: ``hosho.core.submissions.claim`` (``[submission] terms = [...]``).
+    submission_terms: tuple[str, ...] = Field((), validation_alias=AliasPath("submission", "terms"))
 
     @model_validator(mode="before")
     @classmethod

@@ -112,7 +112,10 @@ class Submission(SQLModel, table=True):
     #: ``reply_lease_until`` is in the future one process is sending it (``mailbox.replies``).
     reply_message_id: str | None = Field(default=None, max_length=998)
     reply_lease_until: datetime | None = None
-    processed_at: datetime = Field(default_factory=utcnow)
+    #: Why the sender is not answered (a robot, a mailing list, DMARC failed, the hourly
+    #: limit; ``hosho.core.submissions.answering``); shown to staff. "" when answered.
+    no_reply: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    processed_at: datetime = Field(default_factory=utcnow, index=True)
     #: False when registered from the notice alone (ledger mode, no imported contract).
     verified: bool = True
     #: Who decided by hand (``submissions accept``/``reject``); None: hosho decided.
@@ -216,6 +219,20 @@ class MailboxState(SQLModel, table=True):
     uidvalidity: int | None = None
     last_uid: int = 0
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class LeftMessage(SQLModel, table=True):
+    """A message of a local Maildir that hosho looked at and left where it was (not a
+    submission: status ``ignored``), by its file name without flags, so that it is not
+    read again. (IMAP folders need no such record: the poller keeps a UID watermark in
+    ``MailboxState.last_uid``.)"""
+
+    __table_args__ = (UniqueConstraint("folder", "name", name="uq_leftmessage_name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    folder: str = Field(max_length=400)
+    name: str = Field(max_length=255)
+    at: datetime = Field(default_factory=utcnow)
 
 
 class ProcessedEvent(SQLModel, table=True):

@@ -5,7 +5,9 @@ the sender's address (email-validator, no DNS) and that a PDF is attached, reada
 is the 認証キー等のお知らせ (STEP4 notice) rather than the 電子証書 (STEP3 certificate
 view). What needs the database (a known 保証契約番号, the matching 認証キー, the town's
 rules, not already registered) is decided in :mod:`hosho.core.submissions.decision`.
-Nothing here knows IMAP.
+Whether the message is a submission at all is decided first
+(:mod:`hosho.core.submissions.claim`); an ordinary message ends as ``ignored``. Nothing
+here knows IMAP.
 """
 
 from __future__ import annotations
@@ -20,7 +22,15 @@ from email_validator import EmailNotValidError, validate_email
 
 from hosho.core.documents.reader import ParsedDocument, looks_like_pdf
 from hosho.core.rules.profile import Profile
-from hosho.core.store.models import Contract, Contractor, Submission
+from hosho.core.store.models import Contract, Contractor, NoticeRecord, Submission
+from hosho.core.submissions.answering import (
+    BAD_SENDER,
+    NOT_A_SUBMISSION,
+    OWN_ADDRESS,
+    MailHeaders,
+    why_not_answered,
+)
+from hosho.core.submissions.claim import DEFAULT, Terms, reads_as_submission
 from hosho.core.submissions.statuses import SEVERAL_NOTICES, Status
 
 log = logging.getLogger(__name__)
@@ -67,8 +77,10 @@ class IncomingMail:
     sender_count: int = 1
     refused: str | None = None
     recipients: list[str] = field(default_factory=list)
-    #: An automatic message (bounce, auto-reply): never answered, to avoid mail loops.
-    auto_submitted: bool = False
+    #: The body text (text/plain or HTML parts, also of forwarded messages).
+    text: str = ""
+    #: What the reply decision reads (automatic mail, threads, DMARC).
+    headers: MailHeaders = field(default_factory=MailHeaders)
 
 
 @dataclass(frozen=True)
@@ -91,6 +103,8 @@ class Outcome:
     sender_ok: bool
     contract: Contract | None = None
     contractor: Contractor | None = None
+    #: Ledger mode: the record made from the notice alone (no contract was imported).
+    notice_record: NoticeRecord | None = None
 
     @property
     def status(self) -> str:
@@ -120,19 +134,27 @@ def _japanese(text: str) -> str:
     return text.split(" / ", 1)[0].strip().rstrip("。") or "形式が不明です"
 
 
-def examine(mail: IncomingMail, parse: PdfParser) -> Examined:
-    """Run the checks that need no database (call it outside a transaction: it parses PDFs)."""
+def examine(mail: IncomingMail, parse: PdfParser, terms: Terms = DEFAULT) -> Examined:
+    """Run the checks that need no database (call it outside a transaction: it parses PDFs).
+
+    A message that names no submission term and has no PDF reading as a notice or a
+    certificate is ``ignored`` (not a submission: left alone)."""
     ok = mail.sender_count == 1 and sender_valid(mail.sender)
-    if mail.refused:
+    named = terms.named_in(mail.subject, mail.text, *(a.filename for a in mail.attachments))
+    if mail.refused:  # only the headers were read
+        if not named:
+            return Examined(ok, Status.IGNORED, Status.IGNORED.reason())
         return Examined(ok, Status.UNREADABLE, mail.refused)
+    pdfs = [a for a in mail.attachments if a.looks_like_pdf][:MAX_PDFS]
+    parsed = [] if named and not ok else [parse(a.data) for a in pdfs]
+    if not named and not reads_as_submission(parsed):
+        return Examined(ok, Status.IGNORED, Status.IGNORED.reason())
     if not ok:
         return Examined(
             False, Status.REJECTED_SENDER, Status.REJECTED_SENDER.reason(sender=mail.sender)
         )
-    pdfs = [a for a in mail.attachments if a.looks_like_pdf][:MAX_PDFS]
     if not pdfs:
         return Examined(True, Status.NO_ATTACHMENT, Status.NO_ATTACHMENT.reason())
-    parsed = [parse(a.data) for a in pdfs]
     notices = [p for p in parsed if p.document == "auth_key_notice" and p.contract_number]
     if not notices:
         if any(p.document == "certificate" for p in parsed):
@@ -146,17 +168,26 @@ def examine(mail: IncomingMail, parse: PdfParser) -> Examined:
     return Examined(True, None, "", "auth_key_notice", notices[0])
 
 
-def examine_safely(mail: IncomingMail, parse: PdfParser) -> Examined:
+def examine_safely(mail: IncomingMail, parse: PdfParser, terms: Terms = DEFAULT) -> Examined:
     """``examine``, with an unexpected failure turned into status ``error``."""
     try:
-        return examine(mail, parse)
+        return examine(mail, parse, terms)
     except Exception:  # noqa: BLE001 - a bug or a parser crash must not lose the message
         log.exception("checking message %s failed", mail.message_key)
         return Examined(sender_valid(mail.sender), Status.ERROR, "")
 
 
-def reply_due(mail: IncomingMail, examined: Examined, profile: Profile) -> bool:
-    """Whether the sender gets an answer: a valid address, a person (not an automatic
-    message), and not the town's own address (no mail loops)."""
-    own = {address.lower() for address in profile.all_addresses}
-    return examined.sender_ok and not mail.auto_submitted and mail.sender.lower() not in own
+def why_no_reply(
+    mail: IncomingMail, examined: Examined, profile: Profile, own: tuple[str, ...] = ()
+) -> str:
+    """Why the sender gets no answer (a Japanese reason staff see), ``""`` when one is due:
+    only a submission from a valid address of a person, not the town's own address
+    (``own`` adds hosho's From), not a robot or a reply to hosho (see ``answering``)."""
+    if examined.status == Status.IGNORED:
+        return NOT_A_SUBMISSION
+    if not examined.sender_ok:
+        return BAD_SENDER
+    mine = {address.lower() for address in (*profile.all_addresses, *own) if address}
+    if mail.sender.lower() in mine:
+        return OWN_ADDRESS
+    return why_not_answered(mail.headers, mail.sender)

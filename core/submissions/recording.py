@@ -25,16 +25,18 @@ from hosho.core.dsure import register, register_new
 from hosho.core.rules.profile import Profile
 from hosho.core.store.db import session_scope
 from hosho.core.store.models import Contract, Submission, utcnow
+from hosho.core.submissions.answering import DEFAULT_REPLY_LIMIT
 from hosho.core.submissions.checks import (
     Examined,
     IncomingMail,
     Outcome,
     PdfParser,
     examine_safely,
-    reply_due,
+    why_no_reply,
 )
 from hosho.core.submissions.decision import Known, decide_safely
 from hosho.core.submissions.outbox import notify_outcomes
+from hosho.core.submissions.reply_limit import settle_replies
 from hosho.core.submissions.statuses import Status
 
 
@@ -65,17 +67,22 @@ def record_batch(
     *,
     by: str = "mail",
     staff: Sequence[str] = (),
+    reply_limit: int = DEFAULT_REPLY_LIMIT,
+    own: Sequence[str] = (),
 ) -> list[Outcome]:
     """Record examined messages in ONE transaction (all of them or none), each message with
     its row, registration and the staff messages it owes on the ``staff`` channels (the
-    outbox); a message already recorded comes back with created=False."""
+    outbox); a message already recorded comes back with created=False. Replies are owed
+    within ``reply_limit`` per address and hour, never to the ``own`` addresses."""
     with session_scope(engine) as session:
         known = Known.load(session, items)
         if session.get_bind().dialect.name == "postgresql":
             outcomes = [_record(session, known, mail, ex, profile, by) for mail, ex in items]
         else:
             outcomes = _record_serialised(session, known, items, profile, by)
-        notify_outcomes(session, outcomes, staff)
+        settle_replies(session, outcomes, reply_limit, own)
+        claimed = [o for o in outcomes if o.status != Status.IGNORED]  # no staff message
+        notify_outcomes(session, claimed, staff)
         return outcomes
 
 
@@ -95,6 +102,7 @@ def _row(
     mail: IncomingMail, examined: Examined, status: Status, why: str, profile: Profile
 ) -> Submission:
     number = examined.notice.contract_number if examined.notice else None
+    no_reply = why_no_reply(mail, examined, profile)
     return Submission(
         message_key=mail.message_key[:998],
         message_id=(mail.message_id or None) and mail.message_id[:998],
@@ -109,7 +117,8 @@ def _row(
         document=examined.document,
         status=status.value,
         reason=redact(why),
-        reply_due=reply_due(mail, examined, profile),
+        reply_due=not no_reply,
+        no_reply=no_reply,
         processed_at=utcnow(),
     )
 

@@ -13,6 +13,11 @@ from typing import NamedTuple
 
 NOTICE = "「認証キー等のお知らせ」（PDF）"
 _RESEND_NOTICE = "e-Net保証のSTEP4でダウンロードした" + NOTICE
+#: The one sentence for "number unknown" and "key does not match" (see WORDING).
+_CHECKING = (
+    "お送りいただいた" + NOTICE + "は、担当者が内容を確認します。確認が済みしだい"
+    "担当者からご連絡します。"
+)
 
 
 class Status(StrEnum):
@@ -88,17 +93,10 @@ WORDING: dict[Status, Wording] = {
         + _RESEND_NOTICE
         + "を、パスワードや加工なしでそのまま添付して送り直してください。",
     ),
-    Status.UNKNOWN_CONTRACT: Wording(
-        "❓ 不明な保証契約番号",
-        "保証契約番号 {number} の保証契約が見つかりません。番号をご確認のうえ、"
-        "最新の" + NOTICE + "を送り直してください。ご不明な点は{contact}へお問い合わせください。",
-    ),
-    Status.KEY_MISMATCH: Wording(
-        "⚠️ 認証キー不一致",
-        "保証契約番号 {number} の認証キーが一致しません。e-Net保証のSTEP4で最新の"
-        + NOTICE
-        + "をダウンロードし、加工せずに送り直してください。",
-    ),
+    # An unknown number and a wrong key are told the SAME sentence (_CHECKING), so mail
+    # tells nobody which contract numbers exist; staff see the exact status by its label.
+    Status.UNKNOWN_CONTRACT: Wording("❓ 不明な保証契約番号", _CHECKING),
+    Status.KEY_MISMATCH: Wording("⚠️ 認証キー不一致", _CHECKING),
     Status.NOT_COVERED: Wording(
         "🚫 対象外",
         "{detail} ご不明な点は{contact}へお問い合わせください。",
@@ -158,20 +156,24 @@ def label_of(status: str) -> str:
 
 
 def reply_subject(status: str) -> str:
-    """The subject of the reply to the sender."""
+    """The subject of the reply to the sender: our own fixed text (the sender's subject is
+    never quoted); the same for an unknown number and a wrong key."""
     if status == Status.REGISTERED:
         return "【受付】認証キー等のお知らせを受け付けました"
     if status == Status.DUPLICATE:
         return "【受付済み】認証キー等のお知らせはすでに受け付けています"
+    if status in (Status.UNKNOWN_CONTRACT, Status.KEY_MISMATCH, Status.NEEDS_REVIEW):
+        return "【確認中】認証キー等のお知らせを確認しています"
     return "【要再送】認証キー等のお知らせを受け付けできませんでした"
 
 
-def reply_body(reason_text: str, *, subject: str, contact: str) -> str:
-    """The plain-text reply: 受付 or the rejection reason (never an auth key)."""
+def reply_body(reason_text: str, *, contact: str) -> str:
+    """The plain-text reply: 受付 or the reason (never an auth key, and nothing the sender
+    wrote: not the subject, not a link)."""
     lines = [
         "このメールは自動送信です。",
         "",
-        f"件名「{subject}」のメールについてお知らせします。",
+        "お送りいただいたメールについてお知らせします。",
         "",
         reason_text,
         "",

@@ -261,7 +261,7 @@ def build(contracts: int) -> list[Case]:
         "c27",
         notice_message(UNKNOWN, subject=tag("c27")),
         "unknown_contract",
-        reason_has="見つかりません",
+        reason_has="担当者が内容を確認します",
     )
     add(
         "c28",
@@ -270,6 +270,7 @@ def build(contracts: int) -> list[Case]:
             attachments=[("n.pdf", notice(3, "AAAA-BBBB-CCCC-DDDD"), "application/pdf")],
         ),
         "key_mismatch",
+        reason_has="担当者が内容を確認します",  # the same sentence as an unknown number
     )
     add(
         "c29",
@@ -301,15 +302,16 @@ def build(contracts: int) -> list[Case]:
         "wrong_document",
         reason_has="1通につき1件",
     )
-    # a bounce: no reply to it (mail loop)
+    # A bounce, a text without parts and a nest of empty multiparts name no submission term
+    # and carry no PDF: not submissions (round 2), so they are ignored and left alone.
     h = [
         ("From", "MAILER-DAEMON@mx.example.jp"),
         ("Auto-Submitted", "auto-replied"),
     ] + base_headers("c35")[1:]
-    add("c35", raw(h, b"delivery failed"), "no_attachment", replied=False)
+    add("c35", raw(h, b"delivery failed"), "ignored", replied=False)
     # boundary declared but absent: all preamble
     h = [*base_headers("c36"), ("Content-Type", 'multipart/mixed; boundary="nowhere"')]
-    add("c36", raw(h, b"just text, no parts\r\n"), "no_attachment")
+    add("c36", raw(h, b"just text, no parts\r\n"), "ignored")
     # 300 nested multiparts
     inner_b = b"x"
     for i in range(300):
@@ -318,7 +320,18 @@ def build(contracts: int) -> list[Case]:
             + inner_b
             + f"\r\n--b{i}--\r\n".encode()
         )
-    add("c37", raw(base_headers("c37"), b"") + inner_b, "no_attachment")
+    add("c37", raw(base_headers("c37"), b"") + inner_b, "ignored")
+    # the same bounce naming the notice it could not deliver: a submission, never answered
+    h = [
+        ("From", "MAILER-DAEMON@mx.example.jp"),
+        ("Auto-Submitted", "auto-replied"),
+    ] + base_headers("c41")[1:]
+    add(
+        "c41",
+        raw(h, "delivery failed: 認証キー等のお知らせ".encode()),
+        "no_attachment",
+        replied=False,
+    )
     # NUL bytes and junk in headers, unknown charset in an encoded word
     h = base_headers(
         "c38", "[c38] =?x-unknown-charset?B?" + base64.b64encode(b"\xff\xfe").decode() + "?="

@@ -150,10 +150,17 @@ def test_copy_and_delete_without_move(town, dovecot, monkeypatch) -> None:  # ty
 
 def test_oversize_is_refused_without_download(town, dovecot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     big = message(
-        subject="大きい添付",
+        subject="認証キー等のお知らせ（大きい添付）",
         attachments=[("big.pdf", b"%PDF-1.4\n" + os.urandom(400_000), "application/pdf")],
     )
     dovecot.deliver(big)
+    # Only its headers are read, so an oversize mail is a submission by its subject alone:
+    # this one (drawings for another procedure) is left in the inbox.
+    other = message(
+        subject="図面の送付",
+        attachments=[("zumen.pdf", b"%PDF-1.4\n" + os.urandom(400_000), "application/pdf")],
+    )
+    dovecot.deliver(other)
     runtime = use_env(monkeypatch, {**dovecot.env(), "HOSHO_MAX_MESSAGE_MB": "0.2"})
     source = ImapSource(runtime.settings, runtime.engine)
     fetched_sizes: list[int] = []
@@ -170,10 +177,13 @@ def test_oversize_is_refused_without_download(town, dovecot, monkeypatch) -> Non
     poller.close()
     assert fetched_sizes and max(fetched_sizes) < 5_000  # headers only
     with session_scope(runtime.engine) as session:
-        row = session.exec(select(Submission)).one()
-    assert row.status == "unreadable" and "大きすぎる" in row.reason
-    assert row.subject == "大きい添付"
+        rows = {r.status: r for r in session.exec(select(Submission)).all()}
+    row = rows["unreadable"]
+    assert "大きすぎる" in row.reason
+    assert row.subject == "認証キー等のお知らせ（大きい添付）"
+    assert rows["ignored"].subject == "図面の送付"
     assert dovecot.count("hosho/rejected") == 1
+    assert dovecot.count("INBOX") == 1
 
 
 def test_dovecot_restart_mid_run(town, dovecot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
