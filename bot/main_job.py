@@ -4,7 +4,11 @@
   ``http_port``), else the terminal chat on stdin/stdout (or none with ``chat="none"``).
 - The poller watches IMAP when HOSHO_IMAP_HOST is set, else the Maildir (var/inbox).
 - SIGTERM/SIGINT (or the end of terminal input) stops it: the poller finishes and commits
-  the message in hand, then connections are closed.
+  the message in hand, then connections are closed. A second signal while it stops is
+  only logged (no error line).
+- Slack unreachable at start-up (``auth.test`` fails) does not stop the process: the
+  poller runs on and the Slack app is started again after a backoff (1 s doubling to
+  SLACK_RETRY_MAX) until it starts; a setting missing (ConfigError) still stops it at once.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ log = logging.getLogger(__name__)
 
 ChatMode = Literal["auto", "slack", "terminal", "none"]
 STOP_GRACE_SECONDS = 60.0
+SLACK_RETRY_FIRST = 1.0
+SLACK_RETRY_MAX = 60.0
 
 
 class Shutdown(Exception):
@@ -60,6 +66,7 @@ class MainJob:
         self.staff_mail = staff_mail_sender(runtime)  # HOSHO_STAFF_EMAIL, from the outbox
         self.slack: Any = None
         self._poller_thread: threading.Thread | None = None
+        self._slack_thread: threading.Thread | None = None
         self._stop = threading.Event()
         self._unsubscribe: Callable[[], None] | None = None
 
@@ -74,14 +81,41 @@ class MainJob:
         self._poller_thread = self.poller.start_thread()
         if self.staff_mail is not None:
             self.staff_mail.start_thread()
-        if self.chat == "slack":
-            from hosho.bot.slack.app import SlackBot
-
-            self.slack = SlackBot(self.runtime)
-            self.slack.start(http_port=self.http_port, host=self.host)
+        if self.chat == "slack" and not self._start_slack():
+            self._slack_thread = threading.Thread(
+                target=self._retry_slack, name="hosho-slack-start", daemon=True
+            )
+            self._slack_thread.start()
         elif self.chat == "terminal":
             self._unsubscribe = subscribe(self._print_staff_message)
         log.info("hosho run: chat=%s inbox=%s", self.chat, self.inbox)
+
+    def _start_slack(self) -> bool:
+        """Start the Slack app; False (logged) when Slack cannot be reached."""
+        from hosho.bot.slack.app import SlackBot
+        from hosho.core.errors import ConfigError
+
+        try:
+            bot = SlackBot(self.runtime)
+            bot.start(http_port=self.http_port, host=self.host)
+        except ConfigError:
+            raise
+        except Exception as err:  # noqa: BLE001 - Slack down, DNS, a proxy: try again later
+            log.warning("Slack not reachable at start-up (%s: %s)", type(err).__name__, err)
+            return False
+        self.slack = bot
+        return True
+
+    def _retry_slack(self) -> None:
+        delay = SLACK_RETRY_FIRST
+        while not self._stop.wait(delay):
+            log.info("starting the Slack app again")
+            if self._start_slack():
+                if self._stop.is_set():  # stopped meanwhile: stop() may have missed it
+                    self.slack.stop()
+                    self.slack = None
+                return
+            delay = min(delay * 2, SLACK_RETRY_MAX)
 
     def _print_staff_message(self, event: SubmissionEvent) -> None:
         from hosho.core.submissions.staff_note import plain_staff_text
@@ -121,7 +155,11 @@ class MainJob:
         return 0
 
     def _on_signal(self, signum: int, _frame: object) -> None:
-        log.info("signal %s: stopping", signal.Signals(signum).name)
+        name = signal.Signals(signum).name
+        if self._stop.is_set():  # a second Ctrl+C while stopping: stopping already
+            log.info("signal %s: already stopping", name)
+            return
+        log.info("signal %s: stopping", name)
         self._stop.set()
         if self.chat == "terminal":
             raise Shutdown
@@ -135,6 +173,9 @@ class MainJob:
             if self._poller_thread.is_alive():
                 log.warning("poller still busy after %.0f s; exiting anyway", STOP_GRACE_SECONDS)
             self._poller_thread = None
+        if self._slack_thread is not None:  # a start in progress ends before Slack stops
+            self._slack_thread.join(STOP_GRACE_SECONDS)
+            self._slack_thread = None
         if self.staff_mail is not None:  # after the poller; what is left waits in the outbox
             self.staff_mail.stop()
         if self.slack is not None:  # after the poller: its last staff messages still go out

@@ -49,6 +49,7 @@ class Settings(BaseSettings):
     smtp_security: Literal["ssl", "starttls", "none"] = Field(
         "starttls", alias="HOSHO_SMTP_SECURITY"
     )
+    smtp_timeout: float = Field(30.0, alias="HOSHO_SMTP_TIMEOUT", gt=0)
     mail_from: str | None = Field(None, alias="HOSHO_MAIL_FROM")
     reply_limit_per_hour: int = Field(3, alias="HOSHO_REPLY_LIMIT_PER_HOUR", ge=0)
     staff_email: str = Field("", alias="HOSHO_STAFF_EMAIL")

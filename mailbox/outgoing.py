@@ -129,5 +129,5 @@ def mailer_from_settings(settings: Settings) -> Mailer | None:
         user=settings.smtp_user,
         password=settings.smtp_password,
         sender=settings.mail_from,
-        timeout=settings.imap_timeout,
+        timeout=settings.smtp_timeout,
     )

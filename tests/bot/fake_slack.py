@@ -31,13 +31,13 @@ class Call:
 class FakeSlack:
     """Start with ``FakeSlack().start()``; ``api_url`` is the WebClient base URL."""
 
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
         self.calls: list[Call] = []
         self.files: dict[str, bytes] = {}
         self.socket_url = ""
         self._cond = threading.Condition()
         self._ts = 0
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self._server.daemon_threads = True
 
     @property
