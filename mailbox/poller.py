@@ -51,8 +51,10 @@ from hosho.core.submissions.claim import terms_of
 from hosho.core.submissions.left_alone import leave, left_names
 from hosho.core.submissions.listing import recorded_locations
 from hosho.core.submissions.outbox import outcome_event, ring, staff_channels
+from hosho.core.submissions.rechecking import Recheck
 from hosho.core.submissions.recording import record_batch
 from hosho.core.submissions.statuses import TOO_LARGE, Status
+from hosho.core.submissions.waiting import register_waiting
 from hosho.mailbox.errors import MailError
 from hosho.mailbox.lock import inbox_lock
 from hosho.mailbox.mime import parse_headers, parse_message
@@ -183,9 +185,23 @@ class Poller:
             waiting = prepared
         if waiting is not None:
             self._conclude(waiting, stats)
+        self.register_waiting()
         if self.replies is not None:
             self.replies.retry(self._stop)
         return stats
+
+    def register_waiting(self) -> list[Outcome]:
+        """Notices that waited for their contract, now imported (ledger mode: every waiting
+        one), decided again on their kept files; their senders get the 受付 reply now."""
+        settings = self.runtime.settings
+        how = Recheck(self.runtime.profile, "mail", settings.register_unknown, self.staff)
+        changed = register_waiting(self.runtime.engine, how, self.parse)
+        if changed:
+            ring()
+        for outcome in changed:
+            if self.replies is not None:
+                self.replies.send(outcome.submission)
+        return changed
 
     def _chunks(self, todo: list[Pending]) -> Iterator[list[Fetched]]:
         for batch in _batches(todo, self.max_bytes, self.batch_messages, self.batch_bytes):
@@ -301,6 +317,7 @@ class Poller:
             staff=self.staff,
             reply_limit=settings.reply_limit_per_hour,
             own=(settings.mail_from or "",),
+            register_unknown=settings.register_unknown,
         )
         ring()  # the staff messages just owed go out now
         for outcome in outcomes:

@@ -35,6 +35,8 @@ from hosho.core.submissions.checks import (
     why_no_reply,
 )
 from hosho.core.submissions.decision import Known, decide_safely
+from hosho.core.submissions.kept_files import keep_received
+from hosho.core.submissions.notice_records import register_from_notices
 from hosho.core.submissions.outbox import notify_outcomes
 from hosho.core.submissions.reply_limit import settle_replies
 from hosho.core.submissions.statuses import Status
@@ -69,17 +71,22 @@ def record_batch(
     staff: Sequence[str] = (),
     reply_limit: int = DEFAULT_REPLY_LIMIT,
     own: Sequence[str] = (),
+    register_unknown: bool = False,
 ) -> list[Outcome]:
     """Record examined messages in ONE transaction (all of them or none), each message with
     its row, registration and the staff messages it owes on the ``staff`` channels (the
     outbox); a message already recorded comes back with created=False. Replies are owed
-    within ``reply_limit`` per address and hour, never to the ``own`` addresses."""
+    within ``reply_limit`` per address and hour, never to the ``own`` addresses. The files
+    received are kept (``kept_files``); ``register_unknown`` is ledger mode
+    (``notice_records``)."""
     with session_scope(engine) as session:
-        known = Known.load(session, items)
+        known = Known.load(session, items, register_unknown=register_unknown)
         if session.get_bind().dialect.name == "postgresql":
             outcomes = [_record(session, known, mail, ex, profile, by) for mail, ex in items]
         else:
             outcomes = _record_serialised(session, known, items, profile, by)
+        outcomes = register_from_notices(session, known, items, outcomes, by=by)
+        keep_received(session, items, outcomes)
         settle_replies(session, outcomes, reply_limit, own)
         claimed = [o for o in outcomes if o.status != Status.IGNORED]  # no staff message
         notify_outcomes(session, claimed, staff)
