@@ -30,6 +30,8 @@ class SubmissionEvent:
     at: datetime = field(default_factory=utcnow)
     #: False when registered from the notice alone (ledger mode): no contract to check it.
     verified: bool = True
+    #: Why the sender got no reply (a robot, DMARC failed, the hourly limit); "" if answered.
+    no_reply: str = ""
 
 
 Handler = Callable[[SubmissionEvent], None]

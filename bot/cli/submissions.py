@@ -92,9 +92,12 @@ def register(app: typer.Typer) -> None:
     @submissions.command("list")
     def list_(
         as_json: bool = typer.Option(False, "--json", help="One JSON array."),
-        status: str | None = typer.Option(None, "--status", help="Only this status."),
+        status: str | None = typer.Option(
+            None, "--status", help="Only this status (ignored: mail that was no submission)."
+        ),
     ) -> None:
-        """Every submission, oldest first."""
+        """Every submission, oldest first (mail left alone as no submission only with
+        --status ignored)."""
         from hosho.core.errors import HoshoError
         from hosho.core.runtime import Runtime
         from hosho.core.submissions.listing import list_submissions

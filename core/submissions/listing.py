@@ -12,6 +12,7 @@ from sqlmodel import col, select
 from hosho.core.contracts.authkey import redact
 from hosho.core.store.db import session_scope
 from hosho.core.store.models import Submission
+from hosho.core.submissions.statuses import Status
 
 
 def recorded_locations(
@@ -36,11 +37,14 @@ def list_submissions(engine: Engine, status: str | None = None) -> list[dict[str
     """Submissions, oldest first, with the fields of ``hosho submissions list --json``:
     id, message_id, sender, subject, received_at, contract_number, status, reason and
     verified (False when registered from the notice alone, ledger mode). The sender
-    and Message-ID are kept as sent (replies go there) and masked here (``redact``)."""
+    and Message-ID are kept as sent (replies go there) and masked here (``redact``).
+    Mail that was no submission (``ignored``) is listed only when asked for by status."""
     with session_scope(engine) as session:
         query = select(Submission).order_by(col(Submission.id))
         if status:
             query = query.where(Submission.status == status)
+        else:
+            query = query.where(Submission.status != Status.IGNORED)
         rows = session.exec(query).all()
         return [
             {

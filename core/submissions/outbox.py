@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, or_, update
+from sqlalchemy import Engine, delete, or_, update
 from sqlmodel import Session, col, select
 
 from hosho.core.events import SubmissionEvent
@@ -45,6 +45,9 @@ BACKOFF_FIRST = timedelta(seconds=5)
 BACKOFF_MAX = timedelta(minutes=15)
 #: How often an idle sender looks for rows another process wrote.
 IDLE_SECONDS = 1.0
+#: Delivered rows are kept this long (to see what was sent), then deleted.
+KEEP_DELIVERED = timedelta(days=30)
+CLEAN_EVERY = timedelta(hours=1)
 
 Deliver = Callable[[OutboxMessage], None]
 
@@ -99,6 +102,7 @@ def outcome_event(outcome: Outcome) -> SubmissionEvent:
         kind=contract.kind if contract else noted and noted.kind,
         at=row.processed_at,
         verified=row.verified,
+        no_reply=row.no_reply,
     )
 
 
@@ -239,9 +243,14 @@ class OutboxSender:
         return delivered
 
     def run_forever(self) -> None:
-        """Deliver until ``stop()``; a database error is logged and the loop goes on."""
+        """Deliver until ``stop()``; a database error is logged and the loop goes on.
+        Once an hour, rows delivered more than KEEP_DELIVERED ago are deleted."""
+        cleaned = utcnow() - CLEAN_EVERY
         while not self._stop.is_set():
             try:
+                if utcnow() - cleaned >= CLEAN_EVERY:
+                    forget_delivered(self.engine)
+                    cleaned = utcnow()
                 self.run_once()
             except Exception:  # noqa: BLE001 - the sender must outlive a database outage
                 log.exception("staff %s outbox pass failed", self.channel)
@@ -265,6 +274,17 @@ class OutboxSender:
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
+
+
+def forget_delivered(engine: Engine, older_than: timedelta = KEEP_DELIVERED) -> int:
+    """Delete rows delivered longer than ``older_than`` ago; returns how many."""
+    with session_scope(engine) as session:
+        gone = session.execute(
+            delete(OutboxMessage).where(
+                col(OutboxMessage.delivered_at) < utcnow() - older_than  # type: ignore[operator]
+            )
+        )
+        return int(gone.rowcount)  # type: ignore[attr-defined]
 
 
 def pending(engine: Engine, channel: str | None = None) -> int:

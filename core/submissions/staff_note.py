@@ -17,8 +17,8 @@ FROM_NOTICE_ONLY = "通知書の記載のみ（保証会社の契約データと
 
 def staff_lines(event: SubmissionEvent) -> list[str]:
     """The lines under the headline (the status's label, ``label_of``): number,
-    contractor, 工事名 (project), kind, reason, sender and subject, and when it was
-    processed (Japan time)."""
+    contractor, 工事名 (project), kind, reason, sender and subject, why the sender got no
+    reply (if so), and when it was processed (Japan time)."""
     lines = [
         f"保証契約番号: {event.contract_number or '-'}",
         f"受注者: {event.contractor_name or '-'}",
@@ -31,6 +31,8 @@ def staff_lines(event: SubmissionEvent) -> list[str]:
     if event.reason:
         lines.append(f"理由: {event.reason}")
     lines.append(f"差出人: {redact(event.sender)} / 件名: {redact(event.subject)}")
+    if event.no_reply:
+        lines.append(f"返信なし: {event.no_reply}")
     lines.append(f"処理: {local_time(event.at)}")
     return lines
 
