@@ -133,3 +133,12 @@ def counts(engine) -> tuple[int, int]:  # type: ignore[no-untyped-def]
             len(session.exec(select(Submission.id)).all()),
             len(session.exec(select(OutboxMessage.id)).all()),
         )
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("HOSHO_STAFF_EMAIL", "kanri@town.aya.lg.jp, 管理課"), ("HOSHO_DIGEST_AT", "8時半")],
+)
+def test_a_bad_staff_mail_setting_is_one_line(cli, name: str, value: str) -> None:  # type: ignore[no-untyped-def]
+    done = cli("poll", "--once", env={name: value})
+    assert done.returncode == 1 and done.stderr.count("\n") == 1 and name in done.stderr

@@ -141,3 +141,15 @@ def test_the_daily_digest_is_owed_once_a_day(db_url: str) -> None:
     assert "(registered): 2 件" in text and "(wrong_document): 1 件" in text
     assert "確認を待っているもの: 1 件" in text and "#5" in text and "s7@example.jp" in text
     assert owe_digest(engine, settings, at + timedelta(days=1)) is True  # the next day
+
+
+def test_old_delivered_rows_are_forgotten(db_url: str) -> None:
+    engine = get_engine(db_url)
+    owe(engine, 3)
+    OutboxSender(engine, SLACK, lambda row: None).run_once()
+    owe(engine, 1)  # not delivered: kept whatever its age
+    with engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE outbox SET created_at = '2000-01-01 00:00:00'")
+        conn.exec_driver_sql("UPDATE outbox SET delivered_at = '2000-01-01 00:00:00' WHERE id = 1")
+    assert outbox.forget_delivered(engine) == 1
+    assert [r.id for r in rows(engine)] == [2, 3, 4]
