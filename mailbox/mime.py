@@ -124,8 +124,23 @@ def _oddness(text: str) -> int:
     return sum(1 for c in text if "\uff61" <= c <= "\uff9f" or "\ue000" <= c <= "\uf8ff")
 
 
+#: Control characters no header or text of ours keeps (NUL breaks PostgreSQL's text type):
+#: each becomes U+FFFD. Tab, line feed and carriage return stay.
+_CONTROLS = {c: "\ufffd" for c in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F]}
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters (NUL first of all) replaced by U+FFFD."""
+    return text.translate(_CONTROLS)
+
+
 def decode_header_value(value: object) -> str:
-    """A header as text: RFC 2047 words, raw 8-bit bytes, or bare ISO-2022-JP escapes."""
+    """A header as text: RFC 2047 words, raw 8-bit bytes, or bare ISO-2022-JP escapes;
+    control characters replaced (``printable``)."""
+    return printable(_decoded_header(value))
+
+
+def _decoded_header(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, email.header.Header):  # raw 8-bit bytes: charset unknown-8bit
@@ -330,7 +345,7 @@ def parse_message(raw: bytes) -> ParsedMail:
         date=_date(message),
         attachments=attachments,
         headers=_reply_headers(message),
-        text=_text(parts),
+        text=printable(_text(parts)),
         recipients=_addresses(message, "To") + _addresses(message, "Cc"),
         defects=defects,
     )

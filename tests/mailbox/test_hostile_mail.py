@@ -50,9 +50,10 @@ def test_a_key_in_the_subject_is_masked_everywhere_it_is_shown(  # type: ignore[
     body = reply.get_body().get_content()  # type: ignore[union-attr]
     (row,) = list_submissions(runtime.engine)
     (event,) = events
-    shown = [body, str(row), plain_staff_text(event), staff_text(event)]
-    for text in shown:
+    shown = [str(row), plain_staff_text(event), staff_text(event)]
+    for text in [body, *shown]:  # the reply quotes nothing the sender wrote
         assert "SH2K" not in text and "Q7HN" not in text and "SH2KTJJD" not in text, text
+    for text in shown:
         assert "[認証キー省略]" in text
     assert sent[1] == ["SH2KTJJDQ45BQ7HN@aya-kensetsu.example.jp"]  # answered where it came from
     slack = staff_text(event)
@@ -93,3 +94,20 @@ def test_a_rename_never_overwrites_a_message(town, tmp_path: Path, cli) -> None:
     kept = inbox / ".hosho.registered" / "cur"
     subjects = sorted(email.message_from_bytes(p.read_bytes())["Subject"] for p in kept.iterdir())
     assert subjects == ["cur one", "new one"]
+
+
+def test_control_characters_from_mail_never_stop_intake(town, tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    """A NUL in the subject, sender, Message-ID or a file name (PostgreSQL's text refuses
+    it) is replaced; the poisoned mail and the good one beside it are both recorded."""
+    inbox = tmp_path / "var" / "inbox"
+    inbox.parent.mkdir()
+    box = mailbox.Maildir(inbox, create=True)
+    poison = notice_message(2, subject="POISON", message_id="<p@aya-kensetsu.example.jp>")
+    poison = poison.replace(b"POISON", b"=?utf-8?q?a=00b?=").replace(b"<p@", b"<p\x00@")
+    box.add(poison.replace(b"From: ", b"From: =?utf-8?q?=00?= ", 1))
+    box.add(notice_message(1, subject="good"))
+    done = cli("poll", "--once", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "processed 2" in done.stdout
+    subjects = sorted(r["subject"] for r in list_submissions(get_engine(town)))
+    assert subjects == ["a\ufffdb", "good"]
