@@ -7,14 +7,14 @@ or None when no ``HOSHO_SMTP_HOST`` is set (then hosho sends no mail at all).
 from __future__ import annotations
 
 import logging
-import secrets
-from collections.abc import Mapping
 import smtplib
 import ssl
+from collections.abc import Mapping
 from email.message import EmailMessage
 from email.utils import formatdate
 
 from hosho.core.settings import Settings
+from hosho.core.submissions.answering import own_message_id
 from hosho.mailbox.errors import MailError
 
 log = logging.getLogger(__name__)
@@ -48,9 +48,8 @@ class Mailer:
 
     def new_message_id(self) -> str:
         """A fresh Message-ID in the sender's domain, ``<hosho.<random>@<domain>>`` (a reply
-        to hosho's own mail is recognised by the prefix)."""
-        domain = self.sender.rpartition("@")[2] or "hosho.invalid"
-        return f"<hosho.{secrets.token_hex(12)}@{domain}>"
+        to hosho's own mail is recognised by the prefix: ``answering.is_own_message_id``)."""
+        return own_message_id(self.sender.rpartition("@")[2] or "hosho.invalid")
 
     def message(
         self,
