@@ -33,6 +33,10 @@ MAX_EMBEDDED = 16 * 1024
 PARSE_TIMEOUT = 1.5
 
 DOCUMENTS = ("auth_key_notice", "certificate", "unknown")
+#: The reason for a PDF without text or images.
+NO_TEXT = "PDFに文字がありません / the PDF has no text"
+#: The reason for a PDF of images without text (a scan: the worker then tries OCR, ``ocr.py``).
+SCANNED = "PDFに文字がなく画像だけです（スキャン） / the PDF has no text, only images (a scan?)"
 #: What every PDF file carries near its start.
 PDF_MAGIC = b"%PDF-"
 #: The smallest input that makes the reader import and set up pypdf (for warm-ups).
@@ -199,9 +203,7 @@ def _decide(text: str) -> ParsedDocument:
     if found.looks_like_certificate:
         return ParsedDocument("certificate", found.contract_number, None, source="text")
     if not found.has_text:
-        return unknown(
-            "PDFに文字がありません（画像だけのPDFは読み取れません） / the PDF has no text (image only?)"
-        )
+        return unknown(NO_TEXT)
     return unknown(
         "認証キー等のお知らせではありません（保証契約番号と認証キーが見つかりません）"
         " / not an auth key notice: no contract number and auth key found"
@@ -223,7 +225,23 @@ def _read_text(reader: Any, data: bytes) -> ParsedDocument:
         if answer.document == "auth_key_notice":
             return answer
     assert first is not None
+    if first.reason == NO_TEXT and _has_images(reader):
+        return unknown(SCANNED)
     return first
+
+
+def _has_images(reader: Any) -> bool:
+    """Whether the first pages draw images (read from their resources, not their content)."""
+    try:
+        for page in reader.pages[:2]:
+            resources = page.get("/Resources")
+            objects = resources.get_object().get("/XObject") if resources else None
+            for ref in list(objects.get_object().values())[:16] if objects else []:
+                if ref.get_object().get("/Subtype") == "/Image":
+                    return True
+    except (AttributeError, TypeError, KeyError, ValueError):
+        return False
+    return False
 
 
 def read_pdf(data: bytes) -> ParsedDocument:
@@ -275,13 +293,18 @@ def read_pdf(data: bytes) -> ParsedDocument:
 
 
 def parse_pdf(data: bytes, *, isolated: bool = True) -> ParsedDocument:
-    """Read a PDF someone sent. Never raises for bad input; at most about 2 s.
+    """Read a PDF someone sent, or a scan or photo of one (JPEG, PNG, image-only PDF: OCR,
+    ``ocr.py``). Never raises for bad input; at most about 2 s for a PDF with text.
 
     ``isolated`` (default) parses in the shared worker process (memory-limited, killed on
     timeout); False parses in this process (faster to start, no hard time bound).
     """
-    if not isolated or len(data) == 0 or len(data) > MAX_PDF_BYTES:
-        return read_pdf(data)
+    if len(data) == 0 or len(data) > MAX_PDF_BYTES:
+        return read_pdf(data)  # empty or too large: said without reading
+    if not isolated:
+        from hosho.core.documents.ocr import read_document
+
+        return read_document(data)
     from hosho.core.documents.worker import shared_worker
 
     return shared_worker().parse(data)

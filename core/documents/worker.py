@@ -2,8 +2,10 @@
 
 A per-message subprocess costs ~150 ms (interpreter and pypdf start); this worker starts
 once and then answers in about the time of the parse itself. The protocol on its stdin and
-stdout is frames of a 4-byte big-endian length and a body: the PDF in, one JSON object
-(a ParsedDocument) out. The worker sets ``RLIMIT_AS`` on itself; the parent waits at most
+stdout is frames of a 4-byte big-endian length and a body: a mode byte (``P`` read the PDF,
+``O`` OCR a scan or photo) and the file in, one JSON object (a ParsedDocument) out. A photo
+goes straight to OCR; a PDF without text is asked again for OCR, with OCR's own time limit
+(``OcrLimits``), the engine a child of the worker with its own memory limit. The worker sets ``RLIMIT_AS`` on itself; the parent waits at most
 ``timeout`` seconds per PDF, and kills and restarts a worker that overruns, dies or answers
 garbage. Calls from several threads are serialised by a lock.
 """
@@ -20,8 +22,16 @@ import threading
 import time
 from typing import IO
 
+from hosho.core.documents.ocr import (
+    MAX_SCAN_PAGES,
+    OcrLimits,
+    looks_like_image,
+    read_document,
+    read_scan,
+)
 from hosho.core.documents.reader import (
     PARSE_TIMEOUT,
+    SCANNED,
     WARM_UP_PDF,
     ParsedDocument,
     read_pdf,
@@ -53,8 +63,10 @@ class PdfWorker:
         timeout: float = PARSE_TIMEOUT,
         memory: int = WORKER_MEMORY,
         cpu_seconds: float | None = None,
+        ocr: OcrLimits | None = None,
     ) -> None:
         self.timeout = timeout
+        self.ocr = ocr or OcrLimits()
         self._cpu_seconds = cpu_seconds
         self.memory = memory
         self._proc: subprocess.Popen[bytes] | None = None
@@ -68,6 +80,7 @@ class PdfWorker:
             HOSHO_PDF_WORKER_MEMORY=str(self.memory),
             HOSHO_PDF_WORKER_CPU=str(self.cpu_seconds),  # read when the worker starts
             PYTHONUNBUFFERED="1",
+            **self.ocr.to_env(),
         )
         self._proc = subprocess.Popen(
             [sys.executable, "-m", "hosho.core.documents.worker"],
@@ -110,34 +123,49 @@ class PdfWorker:
                     stream.close()
 
     def parse(self, data: bytes) -> ParsedDocument:
-        """Parse ``data`` in the worker; unknown with a reason on timeout or crash."""
+        """Read ``data`` (a PDF, or a scan or photo by OCR) in the worker; unknown with a
+        reason on timeout or crash."""
         with self._lock:
             if time.monotonic() < self._no_worker_until:
-                return read_pdf(data)
-            try:
-                proc = self._proc if self._proc and self._proc.poll() is None else self._start()
-            except OSError:  # no worker possible here: parse in-process, retry in a minute
-                self._no_worker_until = time.monotonic() + _RETRY_START
-                return read_pdf(data)
-            deadline = time.monotonic() + self.timeout * _WALL_FACTOR
-            try:
-                assert proc.stdin is not None and proc.stdout is not None
-                proc.stdin.write(_HEADER.pack(len(data)) + data)
-                proc.stdin.flush()
-                header = _read_exact(proc.stdout, _HEADER.size, deadline)
-                body = _read_exact(proc.stdout, _HEADER.unpack(header)[0], deadline)
-                return ParsedDocument.from_dict(json.loads(body.decode("utf-8")))
-            except TimeoutError:
-                self._kill()
-                self.restarts += 1
-                return unknown("PDFの解析に時間がかかりすぎました / parsing the PDF took too long")
-            except (OSError, ValueError, EOFError):
-                self._kill()
-                self.restarts += 1
+                return read_document(data, self.ocr)
+            if looks_like_image(data):
+                return self._ask(b"O", data)
+            answer = self._ask(b"P", data)
+            return self._ask(b"O", data) if answer.reason == SCANNED else answer
+
+    def _ask(self, mode: bytes, data: bytes) -> ParsedDocument:
+        """One frame to the worker (its lock held by ``parse``)."""
+        try:
+            proc = self._proc if self._proc and self._proc.poll() is None else self._start()
+        except OSError:  # no worker possible here: parse in-process, retry in a minute
+            self._no_worker_until = time.monotonic() + _RETRY_START
+            return read_document(data, self.ocr)
+        seconds = self.timeout * _WALL_FACTOR
+        if mode == b"O":  # the engine's own limit per page, and the preparing of images
+            seconds += self.ocr.seconds * MAX_SCAN_PAGES
+        deadline = time.monotonic() + seconds
+        try:
+            assert proc.stdin is not None and proc.stdout is not None
+            proc.stdin.write(_HEADER.pack(len(data) + 1) + mode + data)
+            proc.stdin.flush()
+            header = _read_exact(proc.stdout, _HEADER.size, deadline)
+            body = _read_exact(proc.stdout, _HEADER.unpack(header)[0], deadline)
+            return ParsedDocument.from_dict(json.loads(body.decode("utf-8")))
+        except TimeoutError:
+            self._kill()
+            self.restarts += 1
+            if mode == b"O":
                 return unknown(
-                    "PDFの解析中に読み取り処理が停止しました（メモリ不足など）"
-                    " / the PDF parser stopped (out of memory?)"
+                    "画像の読み取りに時間がかかりすぎました / reading the image took too long"
                 )
+            return unknown("PDFの解析に時間がかかりすぎました / parsing the PDF took too long")
+        except (OSError, ValueError, EOFError):
+            self._kill()
+            self.restarts += 1
+            return unknown(
+                "PDFの解析中に読み取り処理が停止しました（メモリ不足など）"
+                " / the PDF parser stopped (out of memory?)"
+            )
 
 
 def _read_exact(stream: IO[bytes], size: int, deadline: float) -> bytes:
@@ -180,15 +208,22 @@ def _cpu_time_up(_signum: int, _frame: object) -> None:
     raise _CpuTimeUp
 
 
-def _parse_within_cpu_budget(data: bytes, seconds: float) -> ParsedDocument:
-    """read_pdf, stopped after ``seconds`` of this process's CPU time."""
+def _parse_within_cpu_budget(
+    data: bytes, seconds: float, mode: bytes = b"P", ocr: OcrLimits | None = None
+) -> ParsedDocument:
+    """read_pdf (or read_scan, mode O), stopped after ``seconds`` of this process's CPU
+    time (the OCR engine's own time is its child's, bounded by ``OcrLimits.seconds``)."""
     import signal
 
     signal.signal(signal.SIGPROF, _cpu_time_up)
     signal.setitimer(signal.ITIMER_PROF, seconds)
     try:
-        return read_pdf(data)
+        return read_scan(data, ocr) if mode == b"O" else read_pdf(data)
     except _CpuTimeUp:
+        if mode == b"O":
+            return unknown(
+                "画像の読み取りに時間がかかりすぎました / reading the image took too long"
+            )
         return unknown("PDFの解析に時間がかかりすぎました / parsing the PDF took too long")
     finally:
         signal.setitimer(signal.ITIMER_PROF, 0)
@@ -201,6 +236,7 @@ def _serve() -> None:
 
     memory = int(os.environ.get("HOSHO_PDF_WORKER_MEMORY", WORKER_MEMORY))
     cpu_seconds = float(os.environ.get("HOSHO_PDF_WORKER_CPU", PARSE_TIMEOUT))
+    ocr = OcrLimits.from_env()
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     logging.disable(logging.CRITICAL)  # pypdf warns about every oddity; answers carry reasons
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
@@ -211,8 +247,10 @@ def _serve() -> None:
         header = stdin.read(_HEADER.size)
         if len(header) < _HEADER.size:
             return
-        data = stdin.read(_HEADER.unpack(header)[0])
-        result = _parse_within_cpu_budget(data, cpu_seconds).to_json().encode("utf-8")
+        frame = stdin.read(_HEADER.unpack(header)[0])
+        mode, data = frame[:1], frame[1:]
+        budget = max(cpu_seconds, ocr.seconds) if mode == b"O" else cpu_seconds
+        result = _parse_within_cpu_budget(data, budget, mode, ocr).to_json().encode("utf-8")
         stdout.write(_HEADER.pack(len(result)) + result)
         stdout.flush()
 

@@ -1,0 +1,322 @@
+"""Reading a scanned or photographed notice by OCR (光学文字認識, optical character recognition).
+
+A contractor may print the 認証キー等のお知らせ and scan it (an image-only PDF), or take a
+photo of it (JPEG, PNG). Tesseract with its Japanese data reads it here, through the
+``tesseract`` command (``apt-get install tesseract-ocr tesseract-ocr-jpn``). It is optional:
+without the engine such a file is ``unknown`` with a reason asking for the PDF from STEP4
+as downloaded.
+
+What OCR reads is never trusted as read: the answer carries ``source="ocr"`` and the
+decision accepts a key only when it equals the imported key after folding look-alikes
+(:func:`same_key_folded`); anything else waits for a person.
+
+This runs inside the isolated worker (``worker.py``): the engine is a child process with
+its own wall-time and memory limits (``OcrLimits``, settings ``HOSHO_OCR_*``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from functools import lru_cache
+from io import BytesIO
+from typing import Any
+
+from hosho.core.documents.reader import NO_TEXT, SCANNED, ParsedDocument, read_pdf, unknown
+
+#: Magic bytes of the image files read (JPEG, PNG).
+_JPEG, _PNG = b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n"
+#: Largest image decoded (pixels): an A4 page at 300 dpi is 8.7 M; a phone photo 12-50 M.
+MAX_PIXELS = 60_000_000
+#: The longest side handed to the engine: about an A4 page at 300 dpi.
+MAX_SIDE = 3508
+#: The shortest long side worth reading: about an A4 page at 100 dpi.
+MIN_SIDE = 1100
+#: Pages of an image-only PDF looked at (a notice has one).
+MAX_SCAN_PAGES = 2
+
+#: Look-alikes a key read by OCR may hold instead of the printed character.
+_LOOK_ALIKES = ("0O", "1Il|", "8B", "5S", "2Z")
+_CLASS = {c: group[0] for group in _LOOK_ALIKES for c in group}
+
+NO_ENGINE = (
+    "画像（スキャン・写真）は読み取れません。e-Net保証のSTEP4でダウンロードしたPDFを"
+    "そのまま添付してください / images cannot be read here (no OCR engine); send the PDF"
+    " downloaded at STEP4 as it is"
+)
+NOTHING_READ = (
+    "画像から保証契約番号と認証キーを読み取れませんでした"
+    " / no contract number and auth key could be read from the image"
+)
+
+
+@dataclass(frozen=True)
+class OcrLimits:
+    """Whether OCR runs and the limits of one page: wall seconds and memory of the engine."""
+
+    enabled: bool = True
+    seconds: float = 20.0
+    memory_mb: int = 512
+    command: str = "tesseract"
+
+    @classmethod
+    def of(cls, settings: Any) -> OcrLimits:
+        """From the settings HOSHO_OCR, HOSHO_OCR_SECONDS, HOSHO_OCR_MEMORY_MB."""
+        return cls(settings.ocr, settings.ocr_seconds, settings.ocr_memory_mb)
+
+    def to_env(self) -> dict[str, str]:
+        """The limits as environment variables (for the worker process)."""
+        return {
+            "HOSHO_OCR": "1" if self.enabled else "0",
+            "HOSHO_OCR_SECONDS": str(self.seconds),
+            "HOSHO_OCR_MEMORY_MB": str(self.memory_mb),
+        }
+
+    @classmethod
+    def from_env(cls) -> OcrLimits:
+        """Inverse of to_env (defaults for what is missing)."""
+        return cls(
+            os.environ.get("HOSHO_OCR", "1") != "0",
+            float(os.environ.get("HOSHO_OCR_SECONDS", cls.seconds)),
+            int(os.environ.get("HOSHO_OCR_MEMORY_MB", cls.memory_mb)),
+        )
+
+
+def looks_like_image(data: bytes) -> bool:
+    """A JPEG or PNG file, by its first bytes."""
+    return data.startswith((_JPEG, _PNG))
+
+
+@lru_cache(maxsize=4)
+def engine_problem(command: str = "tesseract") -> str | None:
+    """Why OCR cannot run here (no engine, no Japanese data), or None when it can."""
+    path = shutil.which(command)
+    if path is None:
+        return f"{command} is not installed (apt-get install tesseract-ocr tesseract-ocr-jpn)"
+    try:
+        listed = subprocess.run(
+            [path, "--list-langs"], capture_output=True, timeout=10, check=False
+        ).stdout.decode("utf-8", "replace")
+    except (OSError, subprocess.TimeoutExpired):
+        return f"{command} does not run"
+    if "jpn" not in listed.split():
+        return "Tesseract has no Japanese data (apt-get install tesseract-ocr-jpn)"
+    return None
+
+
+def same_key_folded(read: str, key: str) -> bool:
+    """Whether a key read by OCR is ``key``: equal position by position, where a character
+    may stand for its look-alike (0/O, 1/I/l, 8/B, 5/S, 2/Z) of the key's character."""
+    read, key = read.replace("-", ""), key.replace("-", "").upper()
+    if len(read) != len(key):
+        return False
+    for got, want in zip(read, key, strict=True):
+        if got.upper() == want:
+            continue
+        if _CLASS.get(got) is None or _CLASS.get(got) != _CLASS.get(want):
+            return False
+    return True
+
+
+def _open_image(data: bytes) -> Any:
+    from PIL import Image, ImageOps
+
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # larger: DecompressionBombError, caught by the caller
+    image = Image.open(BytesIO(data))
+    if image.width * image.height > MAX_PIXELS:
+        raise ValueError("image too large")
+    image.load()
+    return ImageOps.exif_transpose(image)
+
+
+def scan_images(data: bytes) -> list[Any]:
+    """The page images of a photo, or of an image-only PDF (its largest image per page)."""
+    if looks_like_image(data):
+        return [_open_image(data)]
+    import pypdf
+
+    from hosho.core.documents.reader import _PYPDF_LIMITS
+
+    images = []
+    with pypdf.apply_configuration(**_PYPDF_LIMITS):
+        reader = pypdf.PdfReader(BytesIO(data), strict=False)
+        for page in reader.pages[:MAX_SCAN_PAGES]:
+            found = list(page.images[:8])
+            if found:
+                largest = max(found, key=lambda f: len(f.data))
+                images.append(_open_image(largest.data) if largest.image is None else largest.image)
+    return images
+
+
+def prepared(image: Any) -> bytes:
+    """Grey, speckles filtered, contrast stretched, scaled to a page the engine reads well;
+    as PNG bytes."""
+    from PIL import Image, ImageFilter, ImageOps
+
+    grey = ImageOps.grayscale(image.convert("RGB") if image.mode in ("P", "CMYK") else image)
+    side = max(grey.size)
+    if side > MAX_SIDE or side < MIN_SIDE:
+        scale = (MAX_SIDE if side > MAX_SIDE else MIN_SIDE * 1.5) / side
+        size = (round(grey.width * scale), round(grey.height * scale))
+        grey = grey.resize(size, Image.Resampling.LANCZOS)
+    grey = ImageOps.autocontrast(grey.filter(ImageFilter.MedianFilter(3)), cutoff=1)
+    grey = _rules_removed(_deskewed(grey))
+    out = BytesIO()
+    grey.save(out, format="PNG", compress_level=1)
+    return out.getvalue()
+
+
+#: Skew angles tried first (degrees): a page put on a scanner or photographed by hand.
+_ANGLES = [a / 4 for a in range(-20, 21)]
+
+
+def _sharpness(image: Any, angle: float) -> float:
+    """How sharp the text lines are with the image turned by ``angle``: the variance of the
+    rows' darkness (straight lines of text give dark rows and white gaps)."""
+    from PIL import Image
+
+    turned = image.rotate(angle, resample=Image.Resampling.BILINEAR, fillcolor=255)
+    rows = list(turned.resize((1, turned.height), Image.Resampling.BOX).getdata())
+    mean = sum(rows) / len(rows)
+    return float(sum((r - mean) ** 2 for r in rows))
+
+
+def _deskewed(grey: Any) -> Any:
+    """The page turned upright: the angle of the sharpest text lines, found in quarter
+    degrees on a small copy, then in twentieths on a larger one."""
+    from PIL import Image
+
+    def copy(side: int) -> Any:
+        scale = side / max(grey.size)
+        return grey.resize((round(grey.width * scale), round(grey.height * scale)))
+
+    small = copy(600)
+    coarse = max(_ANGLES, key=lambda a: (_sharpness(small, a), -abs(a)))
+    larger = copy(1400)
+    fine = [coarse + step / 20 for step in range(-5, 6)]
+    best = max(fine, key=lambda a: (_sharpness(larger, a), -abs(a)))
+    if abs(best) < 0.05:
+        return grey
+    return grey.rotate(best, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
+
+
+def _rules_removed(grey: Any) -> Any:
+    """Table rules whitened: pixels inked all along a window much longer than a character
+    (vertically or horizontally); the engine reads rules as 「|」 and 「一」."""
+    from PIL import Image, ImageChops, ImageFilter
+
+    width, height = grey.size
+    ink = grey.point(lambda p: 0 if p < 200 else 255)  # a window's mean: its share of ink
+    masks = []
+    for across, window in ((False, max(40, height // 30)), (True, max(80, width // 8))):
+        size = (max(1, width // window), height) if across else (width, max(1, height // window))
+        means = ink.resize(size, Image.Resampling.BOX)
+        dark = means.point(lambda p: 255 if p < 80 else 0)  # >68 % ink: a rule, not text
+        # one window further along the rule (its ends), one pixel across it
+        wide = dark.filter(ImageFilter.MaxFilter(3))
+        masks.append(wide.resize((width, height), Image.Resampling.NEAREST))
+    mask = ImageChops.lighter(*masks)
+    return Image.composite(Image.new("L", grey.size, 255), grey, mask)
+
+
+def run_engine(png: bytes, limits: OcrLimits) -> str:
+    """The engine's text for one page image (TimeoutError past ``limits.seconds``)."""
+    path = shutil.which(limits.command) or limits.command
+    memory = limits.memory_mb * 1024 * 1024
+
+    def limit() -> None:  # in the child: its own address-space limit
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+
+    env = dict(os.environ, OMP_THREAD_LIMIT="1")  # one core per page: the machine is shared
+    try:
+        done = subprocess.run(
+            [path, "stdin", "stdout", "-l", "jpn", "--psm", "4"],
+            input=png,
+            capture_output=True,
+            timeout=limits.seconds,
+            preexec_fn=limit,  # noqa: PLW1509 - the worker has no threads
+            env=env,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as err:
+        raise TimeoutError from err
+    if done.returncode != 0:
+        raise OSError(f"tesseract exited with {done.returncode}")
+    return done.stdout.decode("utf-8", "replace")
+
+
+# A 保証契約番号 read by OCR: letters standing for digits are folded (the key then decides).
+_NUMBER_AFTER_LABEL = re.compile(r"(保証契約番号|証書番号)([\s:：]*)([0-9A-Za-z|\-]{6,30})")
+_TO_DIGIT = str.maketrans("OoIl|BSsZz", "0011185522")
+
+
+def _fold_numbers(text: str) -> str:
+    def fold(match: re.Match[str]) -> str:
+        value = match.group(3)
+        if sum(c.isdigit() for c in value) >= 4:
+            value = value.translate(_TO_DIGIT)
+        return match.group(1) + match.group(2) + value
+
+    return _NUMBER_AFTER_LABEL.sub(fold, text)
+
+
+def text_of(images: list[Any], limits: OcrLimits) -> str:
+    """The OCR text of page images, cleaned (raises for an image that cannot be read)."""
+    from hosho.core.documents.extraction import clean
+
+    pages = [run_engine(prepared(image), limits) for image in images]
+    return _fold_numbers(clean("\n".join(pages)).replace("l", "I"))
+
+
+def read_scan(data: bytes, limits: OcrLimits | None = None) -> ParsedDocument:
+    """A scan or photo read by OCR: number and key as read (``source="ocr"``), or unknown."""
+    from hosho.core.documents.finding import find_in_text
+
+    limits = limits or OcrLimits()
+    try:
+        images = scan_images(data)
+    except Exception as err:  # noqa: BLE001 - a broken or hostile image is just unreadable
+        return unknown(
+            f"画像が壊れていて読めません / the image cannot be read ({type(err).__name__})"
+        )
+    if not images:
+        return unknown(NO_TEXT)
+    problem = engine_problem(limits.command) if limits.enabled else "off"
+    if problem is not None:
+        return unknown(NO_ENGINE)
+    try:
+        text = text_of(images, limits)
+    except TimeoutError:
+        return unknown("画像の読み取りに時間がかかりすぎました / reading the image took too long")
+    except Exception as err:  # noqa: BLE001 - a broken or hostile image is just unreadable
+        return unknown(
+            f"画像が壊れていて読めません / the image cannot be read ({type(err).__name__})"
+        )
+    found = find_in_text(text)
+    if found.several and found.auth_key:
+        return unknown(
+            "1つのファイルに複数の認証キーがあります。1件ずつお送りください"
+            " / several auth keys in one file"
+        )
+    if found.looks_like_certificate and not found.auth_key and not found.looks_like_notice:
+        return ParsedDocument("certificate", found.contract_number, None, source="ocr")
+    if found.contract_number:  # the key may be missing or misread: the decision sees to it
+        return ParsedDocument(
+            "auth_key_notice", found.contract_number, found.auth_key, source="ocr"
+        )
+    return unknown(NOTHING_READ)
+
+
+def read_document(data: bytes, limits: OcrLimits | None = None) -> ParsedDocument:
+    """In this process: a PDF by its text; a photo, or a PDF without text, by OCR."""
+    if looks_like_image(data):
+        return read_scan(data, limits)
+    answer = read_pdf(data)
+    if answer.reason == SCANNED:
+        return read_scan(data, limits)
+    return answer
