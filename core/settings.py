@@ -66,6 +66,10 @@ class Settings(BaseSettings):
     notice_dir: Path = Field(Path("var/notices"), alias="HOSHO_NOTICE_DIR")
 
     pdf_font: Path | None = Field(None, alias="HOSHO_PDF_FONT")
+    #: OCR of scans and photos (Tesseract jpn, optional): on/off, and one page's limits.
+    ocr: bool = Field(True, alias="HOSHO_OCR")
+    ocr_seconds: float = Field(20.0, alias="HOSHO_OCR_SECONDS", gt=0, le=300)
+    ocr_memory_mb: int = Field(512, alias="HOSHO_OCR_MEMORY_MB", ge=128, le=4096)
 
     @field_validator("database_url")
     @classmethod
