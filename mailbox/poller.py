@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
+from hosho.core.documents.ocr import OcrLimits
 from hosho.core.documents.reader import WARM_UP_PDF, ParsedDocument
 from hosho.core.documents.worker import PdfWorker
 from hosho.core.events import publish
@@ -352,7 +353,7 @@ class Poller:
         """parse_pdf in this helper thread's own isolated worker process."""
         worker = getattr(self._local, "worker", None)
         if worker is None:
-            worker = self._local.worker = PdfWorker()
+            worker = self._local.worker = PdfWorker(ocr=OcrLimits.of(self.runtime.settings))
             with self._lock:
                 self._workers.append(worker)
         return worker.parse(data)
