@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from hosho.core.dsure import register
 from hosho.core.rules.profile import Profile
@@ -40,6 +40,14 @@ class Recheck:
     by: str
     register_unknown: bool = False
     staff: tuple[str, ...] = ()
+
+
+def locked_row(session: Session, ident: int) -> Submission | None:
+    """The submission, locked until the transaction ends (PostgreSQL: FOR UPDATE, so two
+    pollers or a poller and a person never decide it at once; SQLite's writers are
+    serialised anyway)."""
+    query = select(Submission).where(Submission.id == ident).with_for_update()
+    return session.exec(query).first()
 
 
 def mail_of(session: Session | None, row: Submission) -> IncomingMail:
@@ -96,13 +104,13 @@ def decide_again(
             outcome = replace(outcome, notice_record=added)
     if status.value == row.status and decided_by is None:
         return replace(outcome, created=False)  # nothing new to tell anyone
-    before = row.status
+    before, told = row.status, row.reason
     number = examined.notice.contract_number if examined.notice else row.contract_number
     row.status, row.reason = status.value, why
     row.contract_number = number[:64] if number else None
     row.document = examined.document or row.document
     row.decided_by = decided_by[:64] if decided_by else None
-    owe_reply(row)
+    owe_reply(row, again=why != told)  # the same sentence is not sent twice
     record(
         session,
         actor=how.by,
@@ -116,11 +124,11 @@ def decide_again(
     return outcome
 
 
-def owe_reply(row: Submission) -> None:
+def owe_reply(row: Submission, *, again: bool = True) -> None:
     """The sender is owed a fresh reply on the row's new status (when any reply is due at
-    all): a new Message-ID, and the poller's retry window starts now."""
+    all and ``again``): a new Message-ID, and the poller's retry window starts now."""
     row.processed_at = utcnow()
-    if row.reply_due:
+    if row.reply_due and again:
         row.replied = False
         row.reply_message_id = None
         row.reply_lease_until = None

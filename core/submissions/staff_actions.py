@@ -33,6 +33,7 @@ from hosho.core.submissions.rechecking import (
     Recheck,
     decide_again,
     examine_again,
+    locked_row,
     mail_of,
     owe_reply,
 )
@@ -84,7 +85,7 @@ def auth_key_of(text: str) -> str:
 
 
 def _row(session: Any, ident: int) -> Submission:
-    row = session.get(Submission, ident)
+    row = locked_row(session, ident)
     if row is None:
         raise NotFound(f"提出 #{ident} は見つかりません。")
     return row

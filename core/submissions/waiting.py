@@ -15,7 +15,13 @@ from sqlmodel import col, select
 from hosho.core.store.db import session_scope
 from hosho.core.store.models import Contract, ReceivedFile, Submission
 from hosho.core.submissions.checks import Outcome, PdfParser
-from hosho.core.submissions.rechecking import Recheck, decide_again, examine_again, mail_of
+from hosho.core.submissions.rechecking import (
+    Recheck,
+    decide_again,
+    examine_again,
+    locked_row,
+    mail_of,
+)
 from hosho.core.submissions.statuses import Status
 
 #: Waiting notices decided again per call (the rest wait for the next one).
@@ -57,7 +63,7 @@ def register_waiting(engine: Engine, how: Recheck, parse: PdfParser) -> list[Out
     changed: list[Outcome] = []
     with session_scope(engine) as session:
         for i in examined:
-            row = session.get(Submission, i)
+            row = locked_row(session, i)
             if row is None or row.status != Status.UNKNOWN_CONTRACT.value or row.decided_by:
                 continue  # decided meanwhile (another poller, a person)
             outcome = decide_again(session, row, examined[i], how)

@@ -268,3 +268,21 @@ def test_ledger_mode_never_registers_a_key_read_by_ocr(db_url) -> None:  # type:
     assert outcome.status == "needs_review"
     with session_scope(engine) as session:
         assert session.exec(select(NoticeRecord)).all() == []
+
+
+def test_a_waiting_notice_whose_key_turns_out_wrong_is_not_told_the_same_sentence_twice(  # type: ignore[no-untyped-def]
+    db_url,
+) -> None:
+    """Unknown number and wrong key are one sentence for the sender: the status changes for
+    the staff, and no second reply repeats what the sender was already told."""
+    engine = get_engine(db_url)
+    (waiting,) = record(engine, mail("<k1@x>", notice_of(1, key_for(2))))
+    with session_scope(engine) as session:
+        row = session.get(Submission, waiting.submission.id)
+        assert row is not None
+        row.replied = True  # the first reply went out
+        session.add(row)
+    import_contracts(engine, contracts_csv(1, specials=False), actor="test")
+    (changed,) = register_waiting(engine, STAFF, read_pdf)
+    row = row_of(engine, waiting.submission.id)
+    assert (row.status, row.replied) == ("key_mismatch", True)
