@@ -10,6 +10,10 @@ goes on: a symbolic link (never followed: it could point out of the Maildir, at
 ``/proc/self/mem``), anything that is not a regular file, a file that cannot be read. A
 rename never overwrites: ``new/X`` beside ``cur/X:2,S`` keeps both (hard link, then
 unlink; a numbered name when the first is taken).
+
+Mail that is no submission stays in ``new/`` or ``cur/`` under its own name (the poller
+remembers it was looked at). A waiting poller looks at the two folders every
+``LOOK_EVERY`` seconds and takes a dropped message at once.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import mailbox
 import os
 import stat
 import threading
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -32,6 +37,9 @@ from hosho.mailbox.source import (
 
 log = logging.getLogger(__name__)
 
+#: Seconds between two looks at a waiting Maildir (HOSHO_POLL_SECONDS is the longest wait).
+LOOK_EVERY = 0.5
+
 
 class MaildirSource:
     """The Maildir at ``path``; ``new/`` and ``cur/`` are the inbox."""
@@ -42,6 +50,7 @@ class MaildirSource:
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self.folder = "maildir"
+        self._stamp_at_scan: tuple[tuple[int, int] | None, ...] = ()
 
     def _target(self, registered: bool) -> Path:
         return self._folder(REGISTERED_FOLDER if registered else REJECTED_FOLDER)
@@ -60,6 +69,7 @@ class MaildirSource:
         return None
 
     def scan(self) -> list[Pending]:
+        self._stamp_at_scan = self._stamp()
         found: list[Pending] = []
         for sub in ("new", "cur"):
             folder = self.path / sub
@@ -115,6 +125,11 @@ class MaildirSource:
         for item, registered in done:
             self._move(str(item.ref), self._target(registered))
 
+    def shunt(self, items: list[Pending]) -> None:
+        """Set messages that cannot be recorded aside, in ``.hosho.error``."""
+        for item in items:
+            self._shunt(str(item.ref), "could not be recorded")
+
     def _shunt(self, ref: str, why: str) -> None:
         """Set a file that cannot be taken aside in ``.hosho.error`` (the link itself,
         never what it points to)."""
@@ -147,7 +162,28 @@ class MaildirSource:
         raise OSError(f"no free name for {ref} in {folder}")
 
     def wait(self, stop: threading.Event, seconds: float) -> None:
-        stop.wait(seconds)
+        """Until ``new/`` or ``cur/`` changed since the last scan (looked at every
+        LOOK_EVERY seconds: one stat per folder, so a dropped message is taken within about
+        a second), ``seconds`` passed, or ``stop`` is set."""
+        deadline = time.monotonic() + seconds
+        while not stop.is_set() and self._stamp() == self._stamp_at_scan:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            stop.wait(min(LOOK_EVERY, left))
+
+    def _stamp(self) -> tuple[tuple[int, int] | None, ...]:
+        """The modification time and inode of ``new/`` and ``cur/``: a message delivered,
+        renamed or removed changes them."""
+        out: list[tuple[int, int] | None] = []
+        for sub in ("new", "cur"):
+            try:
+                info = os.stat(self.path / sub)
+            except OSError:
+                out.append(None)
+                continue
+            out.append((info.st_mtime_ns, info.st_ino))
+        return tuple(out)
 
 
 def _headers(handle: object, limit: int, data: bytes = b"") -> bytes:
