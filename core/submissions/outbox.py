@@ -21,7 +21,7 @@ import random
 import threading
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, delete, or_, update
@@ -119,7 +119,8 @@ def event_of(message: OutboxMessage) -> SubmissionEvent:
     """The submission event an outbox row of kind ``submission`` carries."""
     data = json.loads(message.payload)
     data["at"] = datetime.fromisoformat(data["at"])
-    return SubmissionEvent(**data)
+    known = {f.name for f in fields(SubmissionEvent)}  # a row written by an older version
+    return SubmissionEvent(**{k: v for k, v in data.items() if k in known})
 
 
 def backoff(attempts: int) -> timedelta:
