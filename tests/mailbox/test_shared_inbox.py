@@ -192,3 +192,22 @@ def test_a_shared_maildir_keeps_its_ordinary_mail(  # type: ignore[no-untyped-de
     assert sum(1 for sub in ("new", "cur") for _ in (folder / sub).iterdir()) == len(before)
     assert len(list((folder / ".hosho.registered" / "cur").iterdir())) == 1
     check_handled(runtime, smtp, events, len(ordinary))
+
+
+@pytest.mark.imap
+def test_a_dedicated_folder_named_in_japanese(town, dovecot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The README's alternative: a server-side rule files submissions into their own folder
+    (here 電子保証) and HOSHO_IMAP_FOLDER names it; INBOX is never opened."""
+    client = dovecot.imap()
+    try:
+        client.create_folder("電子保証")
+        client.append("電子保証", notice_message(1))
+        client.append("INBOX", build()[0].raw)
+    finally:
+        client.logout()
+    runtime = use_env(monkeypatch, {**dovecot.env(), "HOSHO_IMAP_FOLDER": "電子保証"})
+    from hosho.mailbox.imap_source import ImapSource
+
+    assert poll(runtime, ImapSource(runtime.settings, runtime.engine)) == (1, 1)
+    assert [r["status"] for r in list_submissions(runtime.engine)] == ["registered"]
+    assert dovecot.count("hosho/registered") == 1 and dovecot.count("INBOX") == 1
