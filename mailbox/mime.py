@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import Message
 
+from hosho.core.documents.ocr import PHOTO_TYPES
 from hosho.core.documents.reader import looks_like_pdf
 from hosho.core.submissions.answering import MailHeaders, message_ids
 from hosho.core.submissions.checks import Attachment
@@ -237,7 +238,8 @@ def _attachments(parts: list[tuple[Message, bytes]]) -> list[Attachment]:
         if ctype in ("text/plain", "text/html") and not name and not looks_like_pdf(data):
             continue  # the body (or an HTML-only body)
         declared_pdf = ctype == "application/pdf" or name.lower().endswith(".pdf")
-        if looks_like_pdf(data) or declared_pdf or name:
+        photo = ctype in PHOTO_TYPES  # a scan or photo of the notice, also inline: OCR
+        if looks_like_pdf(data) or declared_pdf or name or photo:
             found.append(Attachment(filename=name, data=data, content_type=ctype))
     return found
 

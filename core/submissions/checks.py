@@ -20,6 +20,7 @@ from functools import lru_cache
 
 from email_validator import EmailNotValidError, validate_email
 
+from hosho.core.documents.ocr import MIN_PHOTO_BYTES, PHOTO_TYPES, looks_like_image
 from hosho.core.documents.reader import ParsedDocument, looks_like_pdf
 from hosho.core.rules.profile import Profile
 from hosho.core.store.models import Contract, Contractor, NoticeRecord, Submission
@@ -35,8 +36,10 @@ from hosho.core.submissions.statuses import SEVERAL_NOTICES, Status
 
 log = logging.getLogger(__name__)
 
-#: PDFs read per message at most (each may take the reader's whole time limit).
+#: PDFs (then photos) read per message at most (each may take the reader's whole time limit).
 MAX_PDFS = 10
+#: Photos read per message at most (OCR takes 1-3 s a page).
+MAX_PHOTOS = 3
 
 PdfParser = Callable[[bytes], ParsedDocument]
 
@@ -57,6 +60,12 @@ class Attachment:
             or self.content_type == "application/pdf"
             or self.filename.lower().endswith(".pdf")
         )
+
+    @property
+    def looks_like_photo(self) -> bool:
+        """A scan or photo of a page (JPEG or PNG, not a tiny logo): read by OCR."""
+        photo = looks_like_image(self.data) or self.content_type in PHOTO_TYPES
+        return photo and len(self.data) >= MIN_PHOTO_BYTES and not self.looks_like_pdf
 
 
 @dataclass
@@ -145,7 +154,9 @@ def examine(mail: IncomingMail, parse: PdfParser, terms: Terms = DEFAULT) -> Exa
         if not named:
             return Examined(ok, Status.IGNORED, Status.IGNORED.reason())
         return Examined(ok, Status.UNREADABLE, mail.refused)
-    pdfs = [a for a in mail.attachments if a.looks_like_pdf][:MAX_PDFS]
+    pdfs = [a for a in mail.attachments if a.looks_like_pdf]
+    photos = [a for a in mail.attachments if a.looks_like_photo][:MAX_PHOTOS]
+    pdfs = (pdfs + photos)[:MAX_PDFS]
     parsed = [] if named and not ok else [parse(a.data) for a in pdfs]
     if not named and not reads_as_submission(parsed):
         return Examined(ok, Status.IGNORED, Status.IGNORED.reason())

@@ -18,9 +18,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from hosho.core.contracts.authkey import keys_equal
+from hosho.core.documents.ocr import same_key_folded
 from hosho.core.documents.reader import ParsedDocument
 from hosho.core.rules.eligibility import contract_reason, kind_reason, orderer_reason
 from hosho.core.rules.profile import Profile
@@ -88,7 +89,14 @@ class Known:
                 select(Contract).where(col(Contract.contract_number).in_(numbers))
             )
         }
-        ids = [c.id for c in contracts.values()]
+        # A number printed without its hyphens or with spaces for them ("202409 00123"
+        # reads as 20240900123): the contract whose number is the same digits.
+        bare = {n for n in numbers if n not in contracts and "-" not in n}
+        if bare:
+            plain = func.replace(col(Contract.contract_number), "-", "")
+            for c in session.exec(select(Contract).where(plain.in_(bare))):
+                contracts[c.contract_number.replace("-", "")] = c
+        ids = list({c.id for c in contracts.values()})
         registered = {
             r.contract_id
             for r in session.exec(
@@ -139,10 +147,16 @@ def decide(known: Known, examined: Examined, mail: IncomingMail, profile: Profil
     contract = known.contracts.get(normalize_number(number))
     if contract is None and known.register_unknown:
         return decide_from_notice(known, notice, mail, profile)
+    if notice.source == "ocr" and not _ocr_trusted(notice, contract):
+        # Never guessed: a person compares the file (the same answer for an unknown number
+        # and a wrong key, so a photo tells a sender nothing about the register).
+        return Status.NEEDS_REVIEW, Status.NEEDS_REVIEW.reason(), contract
     if contract is None:
         unknown = Status.UNKNOWN_CONTRACT
         return unknown, unknown.reason(number=number, contact=contact), None
-    if not notice.auth_key or not keys_equal(contract.auth_key, notice.auth_key):
+    if notice.source != "ocr" and (
+        not notice.auth_key or not keys_equal(contract.auth_key, notice.auth_key)
+    ):
         return Status.KEY_MISMATCH, Status.KEY_MISMATCH.reason(number=number), contract
     why = contract_reason(contract, profile)
     if why:
@@ -153,6 +167,14 @@ def decide(known: Known, examined: Examined, mail: IncomingMail, profile: Profil
     if contract.id in known.registered:
         return Status.DUPLICATE, Status.DUPLICATE.reason(number=number), contract
     return Status.REGISTERED, Status.REGISTERED.reason(number=number), contract
+
+
+def _ocr_trusted(notice: ParsedDocument, contract: Contract | None) -> bool:
+    """A key read by OCR counts only when it is the imported key, look-alikes folded
+    against that key (0/O, 1/I/l, 8/B, 5/S, 2/Z)."""
+    if contract is None or not notice.auth_key:
+        return False
+    return same_key_folded(notice.auth_key, contract.auth_key)
 
 
 def _mail_rules(
