@@ -46,7 +46,7 @@ _PAIR_WEIGHT = {
 KANA_PAIR_WEIGHT = _PAIR_WEIGHT["HH"]
 _OTHER_PAIR = 0.4
 _KANJI_UNIGRAM = 0.3
-_WORD = 1.2
+_WORD = 2.0
 _LATIN_RE = re.compile(r"[a-z0-9]{2,}")
 
 

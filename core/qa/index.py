@@ -198,7 +198,8 @@ class Index:
         A written word (漢字 or カタカナ, two characters or more) of a topic hosho must not
         answer (年金 pension, 入札 bidding, 祭り festival), found in no answerable item's
         title, questions or keywords: a question holding it is about that topic, however
-        much else it shares with an item (年金の相談 is not the contact item's 相談).
+        much else it shares with an item (年金の相談 is not the contact item's 相談). The
+        topic's ``decides`` words veto alike without being features of the topic.
         ``normalized``: every title, question and keyword as the lexicon reads it.
         """
         answerable = "|".join(
@@ -209,8 +210,8 @@ class Index:
         )
         vetoes: dict[str, int] = {}
         for i, item in enumerate(self.items):
-            for word in item.keywords if item.reject else ():
-                folded = fold(normalized[word])
+            for word in (*item.keywords, *item.decides) if item.reject else ():
+                folded = fold(normalized.get(word) or self._lexicon.normalize(word))
                 kana_only = not any("\u4e00" <= ch <= "\u9fff" for ch in word)
                 if kana_only and len(folded) < 3:  # バス would veto 延ばす
                     continue
@@ -289,7 +290,7 @@ class Index:
                 if content:
                     anchored.add(i)
         if self._requires:
-            folded = fold(self._lexicon.normalize(question))
+            folded = self._lexicon.cue_text(fold(self._lexicon.normalize(question)))
             anchored -= {i for i, cue in self._requires.items() if not cue.search(folded)}
         candidates = heapq.nlargest(CANDIDATES, anchored, key=cover.__getitem__)
         asked = frozenset(weights)

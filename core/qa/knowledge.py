@@ -116,7 +116,9 @@ class Item(BaseModel):
     ``requires``, when given, lists words of which a question must hold one for this item
     to be its answer (a "why" topic: なぜ, どうして, 理由…); without one the question goes
     to another item. ``reject`` items (the ``[[reject]]`` tables) are topics hosho
-    deliberately does not answer; they need no title or answer.
+    deliberately does not answer; they need no title or answer. Their ``decides`` words
+    (保証証書の原本) send a question holding one to the fallback without being matched
+    like keywords (保証証書 alone stays a topic hosho answers).
     """
 
     model_config = ConfigDict(frozen=True)
@@ -127,6 +129,7 @@ class Item(BaseModel):
     questions: tuple[Phrase, ...] = ()
     keywords: tuple[Phrase, ...] = ()
     requires: tuple[Phrase, ...] = ()
+    decides: tuple[Phrase, ...] = ()
     reject: bool = False
 
     @field_validator("title")

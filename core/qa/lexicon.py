@@ -7,7 +7,9 @@
   colloquial short forms (メアド for メールアドレス "mail address"), each with the word meant;
 * ``english``: English words and phrases with the Japanese term of the knowledge base
   (auth key → 認証キー), so an English question meets the same features as a Japanese one;
-* ``english_stop``: English words that say nothing about the topic (the, is, how…).
+* ``english_stop``: English words that say nothing about the topic (the, is, how…);
+* ``not_cues``: phrases that hold a cue word (an item's ``requires``) without meaning it:
+  なんですか "what is it" holds なんで "why".
 
 ``Lexicon.normalize`` applies them to a question and to the knowledge base's own texts,
 so both sides are read alike. Two regular expressions per text: a few microseconds.
@@ -23,6 +25,7 @@ from importlib import resources
 from typing import Any
 
 from hosho.core.errors import ConfigError
+from hosho.core.qa.features import fold
 
 _LATIN_RE = re.compile(r"[A-Za-z]")
 
@@ -35,7 +38,11 @@ class Lexicon:
     """Rewrites misspellings and English words of a text into the knowledge base's terms."""
 
     def __init__(
-        self, spellings: dict[str, str], english: dict[str, str], stop: frozenset[str]
+        self,
+        spellings: dict[str, str],
+        english: dict[str, str],
+        stop: frozenset[str],
+        not_cues: tuple[str, ...] = (),
     ) -> None:
         self._spellings = {unicodedata.normalize("NFKC", k): v for k, v in spellings.items()}
         self._english = {k.lower(): v for k, v in english.items()}
@@ -44,6 +51,8 @@ class Lexicon:
         )
         words = list(self._english) + sorted(stop - self._english.keys())
         self._stop = stop
+        folded = sorted({fold(w) for w in not_cues}, key=lambda w: (-len(w), w))
+        self._not_cues = re.compile("|".join(re.escape(w) for w in folded)) if folded else None
         # Whole words only: no letter or digit on either side (hyphens belong to words).
         self._english_re = (
             re.compile(rf"(?<![a-z0-9'-])(?:{_alternation(words)})(?![a-z0-9'-])", re.IGNORECASE)
@@ -64,6 +73,17 @@ class Lexicon:
             text = self._english_re.sub(self._english_word, text)
         return text
 
+    def cue_text(self, folded: str) -> str:
+        """A folded text without the phrases that only seem to hold a cue word."""
+        return self._not_cues.sub("|", folded) if self._not_cues is not None else folded
+
+
+def _words(data: dict[str, Any], name: str) -> tuple[str, ...]:
+    words = data.get(name, {}).get("words", [])
+    if not isinstance(words, list) or not all(isinstance(w, str) and w for w in words):
+        raise ConfigError(f"lexicon: [{name}] words must be a list of words")
+    return tuple(words)
+
 
 def _table(data: dict[str, Any], name: str) -> dict[str, str]:
     table = data.get(name, {})
@@ -82,9 +102,9 @@ def shared_lexicon() -> Lexicon:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as err:
         raise ConfigError(f"lexicon: cannot read lexicon.shared.toml: {err}") from None
-    stop = data.get("english_stop", {}).get("words", [])
-    if not isinstance(stop, list) or not all(isinstance(w, str) for w in stop):
-        raise ConfigError("lexicon: [english_stop] words must be a list of words")
     return Lexicon(
-        _table(data, "spellings"), _table(data, "english"), frozenset(w.lower() for w in stop)
+        _table(data, "spellings"),
+        _table(data, "english"),
+        frozenset(w.lower() for w in _words(data, "english_stop")),
+        _words(data, "not_cues"),
     )
