@@ -286,3 +286,31 @@ def test_a_waiting_notice_whose_key_turns_out_wrong_is_not_told_the_same_sentenc
     (changed,) = register_waiting(engine, STAFF, read_pdf)
     row = row_of(engine, waiting.submission.id)
     assert (row.status, row.replied) == ("key_mismatch", True)
+
+
+def test_two_pollers_register_the_waiting_notices_once(db_url: str) -> None:
+    """Two pollers decide the same waiting notices at once: each notice is registered once
+    and stays ``registered`` (on PostgreSQL the row is locked while it is decided)."""
+    import threading
+
+    engine = get_engine(db_url)
+    count = 12
+    record(engine, *(mail(f"<race-{n}@x>", notice_of(n)) for n in range(1, count + 1)))
+    import_contracts(engine, contracts_csv(count, specials=False), actor="test")
+    start = threading.Barrier(2)
+    done: list[list[Outcome]] = []
+
+    def poll() -> None:
+        start.wait()
+        done.append(register_waiting(engine, Recheck(AYA, "mail"), read_pdf))
+
+    threads = [threading.Thread(target=poll) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sum(len(d) for d in done) == count  # each decided by exactly one of them
+    with session_scope(engine) as session:
+        rows = session.exec(select(Submission)).all()
+        assert {r.status for r in rows} == {"registered"}
+        assert len(session.exec(select(DsureRegistration)).all()) == count
