@@ -34,13 +34,21 @@ def register(app: typer.Typer) -> None:
 
     @notice.command("parse")
     def parse(
-        file: Path = typer.Argument(..., help="A PDF someone sent."),
+        file: Path = typer.Argument(..., help="A PDF someone sent, or a scan or photo of one."),
         as_json: bool = typer.Option(False, "--json", help="One JSON object."),
     ) -> None:
-        """Read a PDF: auth_key_notice, certificate or unknown (with the reason)."""
-        from hosho.core.documents.reader import parse_pdf
+        """Read a PDF, scan or photo (JPEG, PNG): auth_key_notice, certificate or unknown
+        (with the reason); ``source`` is embedded, text or ocr."""
+        from hosho.core.documents.ocr import OcrLimits
+        from hosho.core.documents.worker import PdfWorker
+        from hosho.core.settings import get_settings
 
-        result = parse_pdf(read_input(file, PDF_LIMIT))
+        data = read_input(file, PDF_LIMIT)
+        worker = PdfWorker(ocr=OcrLimits.of(get_settings()))
+        try:
+            result = worker.parse(data)
+        finally:
+            worker.close()
         if as_json:
             typer.echo(result.to_json())
             return
@@ -49,6 +57,8 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"保証契約番号: {result.contract_number}")
         if result.auth_key:
             typer.echo(f"認証キー: {result.auth_key}")
+        if result.source:
+            typer.echo(f"source: {result.source}")
         if result.reason:
             typer.echo(f"reason: {result.reason}")
 
