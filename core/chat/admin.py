@@ -24,7 +24,13 @@ from hosho.core.chat.replies import Part, Reply, UserRef, local_time
 from hosho.core.contracts.contractors import link_user, unlink_user
 from hosho.core.contracts.importing import import_contracts
 from hosho.core.contracts.ledger import find_contract
-from hosho.core.dsure import certificate_view, lookup, registration_of
+from hosho.core.dsure import (
+    certificate_view,
+    find_notice_record,
+    lookup,
+    notice_view,
+    registration_of,
+)
 from hosho.core.errors import HoshoError
 from hosho.core.rules.profile import Profile
 from hosho.core.store.audit import record
@@ -74,6 +80,8 @@ def certificate_text(view: dict[str, Any]) -> str:
     lines = [f"{label}: {view[name]}" for name, label in CERT_FIELDS if name in view]
     if view.get("registered_at"):
         lines.append(f"受付: {view['registered_at']}")
+    if view.get("note"):  # ledger mode: from the notice alone
+        lines.append(str(view["note"]))
     return "\n".join(lines)
 
 
@@ -136,6 +144,9 @@ class AdminCommands:
             return certificate_text(view), "ok"
         with session_scope(self.engine) as session:
             contract = find_contract(session, number)
+            noted = find_notice_record(session, number) if contract is None else None
+            if noted is not None:  # ledger mode: known from the notice alone
+                return certificate_text(notice_view(noted)), "ok"
             if contract is None:
                 return f"保証契約番号 {number} の契約は登録されていません。", "unknown"
             if registration_of(session, contract) is None:

@@ -94,3 +94,23 @@ def test_an_admin_s_csv_import_registers_the_notices_that_waited(
     [post] = fake_slack.wait_for("chat.postMessage")
     assert "契約を待っていた提出 1件を受け付けました" in post.args["text"]
     assert status_of(db_url, waiting) == "registered"
+
+
+def test_lookup_of_a_number_known_only_from_a_notice_says_so(
+    slack_app: tuple[App, SlackChat], fake_slack: FakeSlack, db_url: str
+) -> None:
+    from hosho.core.dsure import FROM_NOTICE_ALONE
+
+    app, _ = slack_app
+    mail = IncomingMail(
+        message_key="<ledger@x>",
+        sender="info1@aya-kensetsu.example.jp",
+        subject="認証キー等のお知らせ",
+        attachments=[Attachment("n.pdf", notice(8), "application/pdf")],
+    )
+    examined = [(mail, examine_safely(mail, read_pdf))]
+    record_batch(get_engine(db_url), examined, load_profile("aya"), register_unknown=True)
+    without_key = run(app, fake_slack, ADMIN, "lookup 0000000008")
+    with_key = run(app, fake_slack, ADMIN, f"lookup 0000000008 {key_for(8)}")
+    for shown in (without_key, with_key):
+        assert FROM_NOTICE_ALONE in shown and "綾町" in shown and key_for(8) not in shown
