@@ -143,13 +143,17 @@ def _japanese(text: str) -> str:
     return text.split(" / ", 1)[0].strip().rstrip("。") or "形式が不明です"
 
 
-def examine(mail: IncomingMail, parse: PdfParser, terms: Terms = DEFAULT) -> Examined:
+def examine(
+    mail: IncomingMail, parse: PdfParser, terms: Terms = DEFAULT, *, claimed: bool = False
+) -> Examined:
     """Run the checks that need no database (call it outside a transaction: it parses PDFs).
 
     A message that names no submission term and has no PDF reading as a notice or a
-    certificate is ``ignored`` (not a submission: left alone)."""
+    certificate is ``ignored`` (not a submission: left alone), unless it was ``claimed``
+    as one before (a recorded submission checked again)."""
     ok = mail.sender_count == 1 and sender_valid(mail.sender)
-    named = terms.named_in(mail.subject, mail.text, *(a.filename for a in mail.attachments))
+    names = (a.filename for a in mail.attachments)
+    named = claimed or terms.named_in(mail.subject, mail.text, *names)
     if mail.refused:  # only the headers were read
         if not named:
             return Examined(ok, Status.IGNORED, Status.IGNORED.reason())
@@ -179,10 +183,12 @@ def examine(mail: IncomingMail, parse: PdfParser, terms: Terms = DEFAULT) -> Exa
     return Examined(True, None, "", "auth_key_notice", notices[0])
 
 
-def examine_safely(mail: IncomingMail, parse: PdfParser, terms: Terms = DEFAULT) -> Examined:
+def examine_safely(
+    mail: IncomingMail, parse: PdfParser, terms: Terms = DEFAULT, *, claimed: bool = False
+) -> Examined:
     """``examine``, with an unexpected failure turned into status ``error``."""
     try:
-        return examine(mail, parse, terms)
+        return examine(mail, parse, terms, claimed=claimed)
     except Exception:  # noqa: BLE001 - a bug or a parser crash must not lose the message
         log.exception("checking message %s failed", mail.message_key)
         return Examined(sender_valid(mail.sender), Status.ERROR, "")

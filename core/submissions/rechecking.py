@@ -71,8 +71,9 @@ def mail_of(session: Session | None, row: Submission) -> IncomingMail:
 
 def examine_again(mail: IncomingMail, parse: PdfParser) -> Examined:
     """The no-database checks of a recorded message (``mail_of``) on its kept files; call
-    it outside a transaction: it parses PDFs."""
-    return examine_safely(mail, parse)
+    it outside a transaction: it parses PDFs. It was claimed as a submission when it came
+    (its text is not kept): the claim rule is not applied again."""
+    return examine_safely(mail, parse, claimed=True)
 
 
 def decide_again(

@@ -6,8 +6,12 @@ import pytest
 
 from hosho.core.documents.reader import read_pdf
 from hosho.core.rules.profile import load_profile
+from hosho.core.store.db import get_engine
+from hosho.core.submissions import staff_actions
 from hosho.core.submissions.checks import Attachment, IncomingMail, examine
 from hosho.core.submissions.claim import DEFAULT, terms_of
+from hosho.core.submissions.rechecking import Recheck
+from hosho.core.submissions.recording import record_batch
 from hosho.core.submissions.statuses import Status
 from tests.mailbox.ordinary import pdf
 from tests.mailbox.town import certificate, notice
@@ -84,3 +88,15 @@ def test_a_term_in_the_subject_text_or_a_file_name_claims() -> None:
     assert examine(mail(subject="電子保証", sender="x"), read_pdf).status == (
         Status.REJECTED_SENDER
     )
+
+
+def test_a_submission_claimed_by_its_text_stays_one_when_checked_again(town) -> None:  # type: ignore[no-untyped-def]
+    """Only the subject and files are kept, not the text: ``retry`` does not apply the claim
+    rule again (it would find no term and call the submission ``ignored``)."""
+    engine, aya = get_engine(town), load_profile("aya")
+    scan = Attachment("scan.pdf", b"%PDF-1.4\n" + bytes(range(256)), "application/pdf")
+    claimed = mail(text="保証契約番号 0000000001 の件です。", attachments=[scan])
+    (outcome,) = record_batch(engine, [(claimed, examine(claimed, read_pdf))], aya)
+    assert outcome.status == Status.UNREADABLE and outcome.submission.id is not None
+    again = staff_actions.retry(engine, outcome.submission.id, read_pdf, Recheck(aya, "cli:t"))
+    assert again.submission.status == Status.UNREADABLE
