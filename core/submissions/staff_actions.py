@@ -117,6 +117,7 @@ def show(engine: Engine, ident: int, parse: PdfParser | None = None) -> dict[str
         "verified": row.verified,
         "decided_by": row.decided_by,
         "replied": row.replied,
+        "no_reply": row.no_reply,
         "files": [],
     }
     for kept in files:

@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 
 from hosho.core.events import SubmissionEvent, subscribe
 from hosho.core.store.models import Submission
+from hosho.core.submissions.staff_actions import show
 from hosho.core.submissions.staff_note import plain_staff_text
 from hosho.mailbox.maildir_source import MaildirSource
 from hosho.mailbox.poller import Poller
@@ -179,6 +180,8 @@ def test_robots_lists_forgeries_and_our_own_mail_are_never_answered(  # type: ig
         assert row.status == "no_attachment" and not row.reply_due and not row.replied
         assert row.no_reply, sender
     assert "DMARC" in recorded["forged@x.example.jp"].no_reply
+    forged_id = recorded["forged@x.example.jp"].id
+    assert forged_id is not None and "DMARC" in show(runtime.engine, forged_id)["no_reply"]
     assert "配送エラー" in recorded["report@x.example.jp"].no_reply
     assert "hosho" in recorded["thread@x.example.jp"].no_reply
     forged = next(e for e in events if e.sender == "forged@x.example.jp")
