@@ -152,7 +152,10 @@ class KanaRewriter:
 
     def rewrite(self, text: str) -> str:
         """The folded text with every known kana word replaced by its surface form."""
-        folded = fold(text)
+        return self.rewrite_folded(fold(text))
+
+    def rewrite_folded(self, folded: str) -> str:
+        """``rewrite`` of a text already folded."""
         if not self._by_start:
             return folded
         out: list[str] = []

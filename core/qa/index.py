@@ -185,12 +185,16 @@ class Index:
             for i, item in enumerate(self.items)
             if item.requires
         }
-        #: Per item: (features kept, their total weight) of each example question/keyword.
-        self._examples: list[list[tuple[frozenset[str], float]]] = [[] for _ in self.items]
+        #: Per item: the total weight of each example question/keyword, and for each
+        #: feature the examples holding it (so only examples sharing a feature are met).
+        self._example_totals: list[list[float]] = [[] for _ in self.items]
+        self._example_postings: list[dict[str, list[int]]] = [{} for _ in self.items]
         for i, feats in examples:
-            kept = frozenset(key for key in feats if key not in self._common)
-            total = sum(feats[key] * self.idf(key) for key in kept)
-            self._examples[i].append((kept, total))
+            kept = [key for key in feats if key not in self._common]
+            number = len(self._example_totals[i])
+            self._example_totals[i].append(sum(feats[key] * self.idf(key) for key in kept))
+            for key in kept:
+                self._example_postings[i].setdefault(key, []).append(number)
 
     def _vetoes(self, normalized: dict[str, str]) -> tuple[dict[str, int], re.Pattern[str] | None]:
         """The words of ``[[reject]]`` topics that decide a question on their own.
@@ -224,9 +228,12 @@ class Index:
 
     def vetoed_by(self, question: str) -> int | None:
         """The reject item whose veto word the question holds (see ``_vetoes``), if any."""
+        return self._vetoed_in(fold(self._lexicon.normalize(question)))
+
+    def _vetoed_in(self, folded: str) -> int | None:
         if self._veto_re is None:
             return None
-        found = self._veto_re.search(fold(self._lexicon.normalize(question)))
+        found = self._veto_re.search(folded)
         return self._veto_items[found.group(0)] if found else None
 
     def idf(self, key: str) -> float:
@@ -252,31 +259,39 @@ class Index:
     def features(self, question: str) -> dict[str, float]:
         """The question's features: misspellings and English words read as the knowledge
         base's terms (the shared lexicon), kana spellings of known words as their 漢字."""
-        question = self._lexicon.normalize(question)
-        rewritten = self._rewriter.rewrite(question)
-        return self._text_features(rewritten if rewritten != fold(question) else question)
+        normalized = self._lexicon.normalize(question)
+        return self._read(normalized, fold(normalized))
+
+    def _read(self, normalized: str, folded: str) -> dict[str, float]:
+        """``features`` of a normalized question (``folded``: the same, folded)."""
+        rewritten = self._rewriter.rewrite_folded(folded)
+        if rewritten == folded:
+            return {**features(normalized), **_kana_word_features(folded, self._kana_words)}
+        return self._text_features(rewritten)
 
     def _text_features(self, text: str) -> dict[str, float]:
         """``features`` of a text plus its ひらがな keywords as words."""
         return {**features(text), **_kana_word_features(fold(text), self._kana_words)}
 
-    def _closest_example(
-        self, i: int, weights: dict[str, float], asked: frozenset[str], total: float
-    ) -> float:
-        """Best overlap of the question (``asked``: its keys) with one example of item ``i``."""
-        best = 0.0
-        for keys, ex_total in self._examples[i]:
-            common = keys & asked
-            if common:
-                shared = sum([weights[key] for key in common])
-                best = max(best, shared / max(total, ex_total))
-        return best
+    def _closest_example(self, i: int, weights: dict[str, float], total: float) -> float:
+        """Best overlap of the question (its feature ``weights``) with one example of item
+        ``i``, relative to the larger of the two."""
+        postings = self._example_postings[i]
+        shared: dict[int, float] = {}
+        for key, weight in weights.items():
+            for number in postings.get(key, ()):
+                shared[number] = shared.get(number, 0.0) + weight
+        if not shared:
+            return 0.0
+        totals = self._example_totals[i]
+        return max(s / (total if total > totals[n] else totals[n]) for n, s in shared.items())
 
     def rank(self, question: str, top: int = 4) -> list[Scored]:
         """The ``top`` best items for a question, best first (empty for an empty question)."""
         common = self._common
-        question = strip_courtesy(question)
-        raw = self.features(question)
+        normalized = self._lexicon.normalize(strip_courtesy(question))
+        folded = fold(normalized)
+        raw = self._read(normalized, folded)
         weights = {key: self._weight(key, w) for key, w in raw.items() if key not in common}
         total = sum(weights.values())
         if total <= 0:
@@ -290,19 +305,18 @@ class Index:
                 if content:
                     anchored.add(i)
         if self._requires:
-            folded = self._lexicon.cue_text(fold(self._lexicon.normalize(question)))
-            anchored -= {i for i, cue in self._requires.items() if not cue.search(folded)}
+            cues = self._lexicon.cue_text(folded)
+            anchored -= {i for i, cue in self._requires.items() if not cue.search(cues)}
         candidates = heapq.nlargest(CANDIDATES, anchored, key=cover.__getitem__)
-        asked = frozenset(weights)
         scores = [
             (
                 COVERAGE_SHARE * cover[i] / total
-                + (1 - COVERAGE_SHARE) * self._closest_example(i, weights, asked, total),
+                + (1 - COVERAGE_SHARE) * self._closest_example(i, weights, total),
                 i,
             )
             for i in candidates
         ]
-        vetoed = self.vetoed_by(question)
+        vetoed = self._vetoed_in(folded)
         if vetoed is not None:  # the reject topic comes first, whatever the others score
             scores = [(1.0, vetoed), *((s, i) for s, i in scores if i != vetoed)]
         scores.sort(key=lambda pair: (-pair[0], pair[1]))  # ties: the earlier item
