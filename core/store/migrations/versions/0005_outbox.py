@@ -40,8 +40,14 @@ def upgrade() -> None:
     op.create_index("ix_outbox_delivered_at", "outbox", ["delivered_at"])
     op.create_index("ix_outbox_submission_id", "outbox", ["submission_id"])
     with op.batch_alter_table("submission") as batch:
-        batch.add_column(sa.Column("reply_message_id", sqlmodel.sql.sqltypes.AutoString(length=998), nullable=True))
-        batch.add_column(sa.Column("reply_lease_until", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True))
+        batch.add_column(
+            sa.Column(
+                "reply_message_id", sqlmodel.sql.sqltypes.AutoString(length=998), nullable=True
+            )
+        )
+        batch.add_column(
+            sa.Column("reply_lease_until", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True)
+        )
 
 
 def downgrade() -> None:
