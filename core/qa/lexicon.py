@@ -28,6 +28,7 @@ from hosho.core.errors import ConfigError
 from hosho.core.qa.features import fold
 
 _LATIN_RE = re.compile(r"[A-Za-z]")
+_POSSESSIVE_RE = re.compile(r"(?<=[A-Za-z])['’]s\b")
 
 
 def _alternation(words: list[str]) -> str:
@@ -46,6 +47,9 @@ class Lexicon:
     ) -> None:
         self._spellings = {unicodedata.normalize("NFKC", k): v for k, v in spellings.items()}
         self._english = {k.lower(): v for k, v in english.items()}
+        for key, value in list(self._english.items()):  # plurals: certificates, steps
+            if key[-1].isalpha() and not key.endswith("s"):
+                self._english.setdefault(key + "s", value)
         self._spelling_re = (
             re.compile(_alternation(list(self._spellings))) if self._spellings else None
         )
@@ -70,6 +74,7 @@ class Lexicon:
         if self._spelling_re is not None:
             text = self._spelling_re.sub(lambda m: self._spellings[m.group(0)], text)
         if self._english_re is not None and _LATIN_RE.search(text):
+            text = _POSSESSIVE_RE.sub("", text)  # the orderer's → the orderer
             text = self._english_re.sub(self._english_word, text)
         return text
 
