@@ -1,6 +1,6 @@
 """Two `hosho run` replicas on one PostgreSQL database and one IMAP inbox: every message is
-processed exactly once, every Slack event answered once (Slack may retry an event to either
-replica)."""
+processed exactly once, its staff post and staff mail sent once, every Slack event answered
+once (Slack may retry an event to either replica)."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ from tests.factories import contract_csv, contract_row
 pytestmark = [pytest.mark.imap, pytest.mark.smtp, pytest.mark.postgres]
 
 MESSAGES = 40
+STAFF_EMAIL = "kanri@town.aya.lg.jp"
 
 
 def test_two_replicas_share_the_work_exactly_once(  # type: ignore[no-untyped-def]
@@ -51,7 +52,7 @@ def test_two_replicas_share_the_work_exactly_once(  # type: ignore[no-untyped-de
                 filename="notice.pdf",
             ).as_bytes()
         )
-    env = run_env(url, dovecot, slack, smtp)
+    env = {**run_env(url, dovecot, slack, smtp), "HOSHO_STAFF_EMAIL": STAFF_EMAIL}
     first = HoshoProcess(env, tmp_path, "replica-a")
     second = HoshoProcess(env, tmp_path, "replica-b")
     try:
@@ -64,6 +65,7 @@ def test_two_replicas_share_the_work_exactly_once(  # type: ignore[no-untyped-de
                 break
             time.sleep(0.2)
         staff = slack.wait_for("chat.postMessage", MESSAGES, timeout=120)
+        smtp.wait(2 * MESSAGES, timeout=120)  # the replies and the staff mails
         time.sleep(2)  # let any double processing show up
 
         # The same Slack event delivered to both replicas (a retry to the other one).
@@ -87,7 +89,10 @@ def test_two_replicas_share_the_work_exactly_once(  # type: ignore[no-untyped-de
     assert len(staff) == MESSAGES  # one staff message per submission, not per replica
     answers = [c for c in slack.named("chat.postMessage") if c.args.get("channel") == "DOWNER"]
     assert len(answers) == 1  # one answer for the event, though both replicas received it
-    assert len(smtp.messages) == MESSAGES
+    replies = [m for m in smtp.messages if m[1] != [STAFF_EMAIL]]
+    staff_mails = [m for m in smtp.messages if m[1] == [STAFF_EMAIL]]
+    assert len(replies) == MESSAGES
+    assert len(staff_mails) == MESSAGES  # one staff mail per submission, not per replica
     assert dovecot.count("hosho/registered") == MESSAGES and dovecot.count("INBOX") == 0
     logs = [(tmp_path / f"replica-{x}.log").read_text() for x in "ab"]
     worked = [
