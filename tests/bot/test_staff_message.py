@@ -32,5 +32,5 @@ def test_the_terminal_shows_the_plain_label_and_the_subject_as_sent() -> None:
 
 
 def test_an_unknown_status_shows_as_itself() -> None:
-    event = SubmissionEvent(None, "needs_review", "", "a@example.jp", "x")
-    assert plain_staff_text(event).splitlines()[0] == "needs_review (needs_review)"
+    event = SubmissionEvent(None, "from_the_future", "", "a@example.jp", "x")
+    assert plain_staff_text(event).splitlines()[0] == "from_the_future (from_the_future)"
