@@ -66,25 +66,20 @@ class Scored:
     score: float
 
 
-def _kana_of_terms(kb: KnowledgeBase) -> dict[str, str]:
-    """The folded kana reading of every title and keyword of the knowledge base."""
+def _kana_of_terms(kb: KnowledgeBase) -> tuple[dict[str, str], dict[str, str]]:
+    """The folded kana reading of every title and keyword of the knowledge base, and the
+    vocabulary: kana reading → written form, for every title, keyword and word of two or
+    more characters in them."""
     texts = (t for item in kb.items for t in (item.title, *item.keywords) if t)
-    return {
-        text: fold("".join(r for _, r in tokens))
-        for text, tokens in readings(texts, kb.name).items()
-    }
-
-
-def _vocabulary(kb: KnowledgeBase) -> dict[str, str]:
-    """Kana reading → written form, for every title, keyword and word of two or more characters."""
-    texts = (t for item in kb.items for t in (item.title, *item.keywords) if t)
+    kana: dict[str, str] = {}
     vocabulary: dict[str, str] = {}
-    for text, tokens in readings(texts, kb.name).items():
-        vocabulary.setdefault(fold("".join(r for _, r in tokens)), text)
-        for surface, reading in tokens:
+    for text, tokens in sorted(readings(texts, kb.name).items()):
+        kana[text] = reading = fold("".join(r for _, r in tokens))
+        vocabulary.setdefault(reading, text)
+        for surface, word in tokens:
             if len(surface) >= 2:
-                vocabulary.setdefault(fold(reading), surface)
-    return vocabulary
+                vocabulary.setdefault(fold(word), surface)
+    return kana, vocabulary
 
 
 def _is_kana_word(word: str) -> bool:
@@ -141,9 +136,9 @@ class Index:
         #: (id, title) of the topics offered when a question is near none.
         self.starters = [(i, titles[i]) for i in kb.starters if i in titles]
         n = len(self.items)
-        kana = _kana_of_terms(kb)
+        kana, vocabulary = _kana_of_terms(kb)
         self._lexicon = lexicon = shared_lexicon()
-        self._rewriter = KanaRewriter(_vocabulary(kb))
+        self._rewriter = KanaRewriter(vocabulary)
         #: Kana keywords (いつから, なぜ, なくした, メリット), matched as whole words.
         self._kana_words = _kana_word_re(
             {fold(k) for item in self.items for k in item.keywords if _is_kana_word(k)}
@@ -157,7 +152,7 @@ class Index:
             for item in self.items
         ]
         self._word_chars = {
-            fold(k) for item in self.items for k in item.keywords if len(fold(k)) == 1
+            k for k in (fold(k) for item in self.items for k in item.keywords) if len(k) == 1
         }
         examples = [
             (i, featured[text])
