@@ -21,6 +21,7 @@ from sqlalchemy import Engine, func
 from sqlmodel import select
 
 from hosho.core.chat.replies import Part, Reply, UserRef, local_time
+from hosho.core.contracts.authkey import redact
 from hosho.core.contracts.contractors import link_user, unlink_user
 from hosho.core.contracts.importing import import_contracts
 from hosho.core.contracts.ledger import find_contract
@@ -124,7 +125,7 @@ class AdminCommands:
                 session,
                 actor=actor,
                 action=f"admin.{command[:40]}",
-                target=target,
+                target=redact(target),  # a key typed in the wrong place never reaches it
                 result=result,
                 platform=self.platform,
             )
@@ -148,7 +149,7 @@ class AdminCommands:
             if noted is not None:  # ledger mode: known from the notice alone
                 return certificate_text(notice_view(noted)), "ok"
             if contract is None:
-                return f"保証契約番号 {number} の契約は登録されていません。", "unknown"
+                return f"保証契約番号 {redact(number)} の契約は登録されていません。", "unknown"
             if registration_of(session, contract) is None:
                 return f"保証契約番号 {contract.contract_number}: 未提出", "not_submitted"
             return certificate_text(certificate_view(session, contract)), "ok"

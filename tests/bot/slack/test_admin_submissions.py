@@ -114,3 +114,15 @@ def test_lookup_of_a_number_known_only_from_a_notice_says_so(
     with_key = run(app, fake_slack, ADMIN, f"lookup 0000000008 {key_for(8)}")
     for shown in (without_key, with_key):
         assert FROM_NOTICE_ALONE in shown and "綾町" in shown and key_for(8) not in shown
+
+
+def test_a_key_typed_where_an_id_goes_never_reaches_the_audit_log(
+    slack_app: tuple[App, SlackChat], fake_slack: FakeSlack, db_url: str
+) -> None:
+    app, _ = slack_app
+    key = key_for(1)
+    for text in (f"submissions {key}", f"submissions show {key}", f"lookup {key}"):
+        assert key not in run(app, fake_slack, ADMIN, text)
+    with Session(get_engine(db_url)) as session:
+        audit = session.exec(select(AuditLog)).all()
+    assert audit and all(key not in f"{a.target} {a.detail}" for a in audit)
