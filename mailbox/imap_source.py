@@ -35,6 +35,8 @@ from hosho.core.store.db import session_scope
 from hosho.core.store.models import MailboxState, utcnow
 from hosho.mailbox.errors import MailError
 from hosho.mailbox.source import (
+    ERROR_FOLDER,
+    ERROR_KEYWORD,
     REGISTERED_FOLDER,
     REGISTERED_KEYWORD,
     REJECTED_FOLDER,
@@ -72,7 +74,8 @@ class ImapSource:
         self.supports_idle = False
         self._can_move = False
         self._uidplus = False
-        self._targets: dict[bool, str] = {}
+        #: registered (True), rejected (False), set aside (None): the folder to move to.
+        self._targets: dict[bool | None, str] = {}
 
     # -- connection ---------------------------------------------------------------------
 
@@ -101,6 +104,7 @@ class ImapSource:
                 self._targets = {
                     True: self._ensure_folder(REGISTERED_FOLDER),
                     False: self._ensure_folder(REJECTED_FOLDER),
+                    None: self._ensure_folder(ERROR_FOLDER),
                 }
             info = client.select_folder(self.folder)
         except (IMAPClientError, OSError) as err:
@@ -197,7 +201,8 @@ class ImapSource:
         last = self.watermark()
         criteria: list[Any] = ["NOT", "DELETED", "UID", f"{last + 1}:*"]
         if self.keyword_only:
-            criteria += ["NOT", "KEYWORD", REGISTERED_KEYWORD, "NOT", "KEYWORD", REJECTED_KEYWORD]
+            for keyword in (REGISTERED_KEYWORD, REJECTED_KEYWORD, ERROR_KEYWORD):
+                criteria += ["NOT", "KEYWORD", keyword]
         # "n:*" also matches the highest UID when it is below n (RFC 3501): filter it out.
         uids = sorted(u for u in client.search(criteria) if u > last)
         found: list[Pending] = []
@@ -254,7 +259,12 @@ class ImapSource:
             if uids:
                 self._settle(uids, registered)
 
-    def _settle(self, uids: list[int], registered: bool) -> None:
+    def shunt(self, items: list[Pending]) -> None:
+        """Set messages that cannot be recorded aside: moved to hosho/error (or flagged
+        HoshoError in keyword mode). Call it under ``inbox_lock``."""
+        self._settle([int(p.ref) for p in items], None)
+
+    def _settle(self, uids: list[int], registered: bool | None) -> None:
         """Move or flag ``uids``; when another poller took some first (the server answers
         NO, e.g. [EXPUNGEISSUED]), retry with the ones still there, one by one."""
         try:
@@ -275,10 +285,11 @@ class ImapSource:
                     raise
                 log.info("UID %s not settled (gone?): %s", uid, err)
 
-    def _settle_now(self, uids: list[int], registered: bool) -> None:
+    def _settle_now(self, uids: list[int], registered: bool | None) -> None:
         client = self._need()
         if self.keyword_only:
-            keyword = REGISTERED_KEYWORD if registered else REJECTED_KEYWORD
+            keywords = {True: REGISTERED_KEYWORD, False: REJECTED_KEYWORD, None: ERROR_KEYWORD}
+            keyword = keywords[registered]
             client.add_flags(uids, [keyword], silent=True)
         elif self._can_move:
             client.move(uids, self._targets[registered])

@@ -49,6 +49,7 @@ from hosho.core.events import publish
 from hosho.core.runtime import Runtime
 from hosho.core.submissions.checks import Examined, IncomingMail, Outcome, PdfParser, examine_safely
 from hosho.core.submissions.claim import terms_of
+from hosho.core.submissions.failures import MAX_TRIES, note_failure, note_shunted
 from hosho.core.submissions.left_alone import leave, left_names
 from hosho.core.submissions.listing import recorded_locations
 from hosho.core.submissions.outbox import outcome_event, ring, staff_channels
@@ -79,6 +80,8 @@ class PollStats:
     processed: int = 0
     already: int = 0
     replied: int = 0
+    #: Messages that could not be recorded (left for the next pass, or set aside).
+    failed: int = 0
     by_status: dict[str, int] = field(default_factory=dict)
 
 
@@ -158,6 +161,7 @@ class Poller:
     def run_once(self) -> PollStats:
         """Take everything waiting now; return counts. Connection errors propagate."""
         stats = PollStats()
+        self._hold: int | None = None  # the lowest UID that failed in this pass
         if not self._connected:
             self.source.open()
             self._connected = True
@@ -213,9 +217,16 @@ class Poller:
                 yield fetched[start : start + self.commit_every]
 
     def _conclude(self, prepared: list[Prepared], stats: PollStats) -> None:
+        try:
+            outcomes = self.conclude(prepared)
+        except Exception as err:
+            if isinstance(err, (OSError, MailError, *_transient_errors())):
+                raise  # the server or the database went away: the whole pass is retried
+            self._failed(prepared, stats, err)
+            return
         done: list[tuple[Pending, bool]] = []
         left: list[Pending] = []
-        for (fetched, _, _), outcome in zip(prepared, self.conclude(prepared), strict=True):
+        for (fetched, _, _), outcome in zip(prepared, outcomes, strict=True):
             if outcome.status == Status.IGNORED:
                 left.append(fetched.pending)  # not a submission: stays where it is
             else:
@@ -227,6 +238,35 @@ class Poller:
             else:
                 stats.already += 1
         self._finish(done, [f.pending for f, _, _ in prepared], left)
+
+    def _failed(self, prepared: list[Prepared], stats: PollStats, err: Exception) -> None:
+        """Recording failed for a reason of one message's own: record the others one by
+        one; note the failure of the one (``core.submissions.failures``), which stays in the
+        inbox for the next pass and is set aside after MAX_TRIES."""
+        if len(prepared) > 1:
+            for item in prepared:
+                self._conclude([item], stats)
+            return
+        fetched, incoming, _ = prepared[0]
+        why = f"{type(err).__name__}: {err}"
+        tries = note_failure(self.runtime.engine, incoming.message_key, why)
+        stats.failed += 1
+        log.error(
+            "message %s not recorded (try %d of %d): %s",
+            incoming.message_key,
+            tries,
+            MAX_TRIES,
+            why,
+            exc_info=err,
+        )
+        pending = fetched.pending
+        if tries < MAX_TRIES:
+            if pending.uid is not None:  # the watermark stays below it: seen again
+                self._hold = min(pending.uid, self._hold or pending.uid)
+            return
+        with inbox_lock(self.runtime.engine, f"{self.source.kind}:{pending.folder}"):
+            self.source.shunt([pending])
+        note_shunted(self.runtime.engine, incoming.message_key)
 
     def _finish(
         self,
@@ -246,6 +286,9 @@ class Poller:
             self._left.update(names)
         note = getattr(self.source, "note_progress", None)
         uids = [p.uid for p in looked or [p for p, _ in done] if p.uid is not None]
+        hold = getattr(self, "_hold", None)
+        if hold is not None:  # never past a message that failed and waits to be tried again
+            uids = [u for u in uids if u < hold]
         if note is not None and uids:
             note(max(uids))
 

@@ -15,6 +15,7 @@ ERROR_FOLDER = "hosho/error"
 #: The keywords set instead of moving (HOSHO_IMAP_KEYWORD_ONLY).
 REGISTERED_KEYWORD = "HoshoRegistered"
 REJECTED_KEYWORD = "HoshoRejected"
+ERROR_KEYWORD = "HoshoError"
 
 
 @dataclass(frozen=True)
@@ -53,5 +54,7 @@ class Source(Protocol):
     def fetch(self, items: list[Pending], max_bytes: int) -> list[Fetched]: ...
 
     def finish(self, done: list[tuple[Pending, bool]]) -> None: ...
+
+    def shunt(self, items: list[Pending]) -> None: ...
 
     def wait(self, stop: threading.Event, seconds: float) -> None: ...

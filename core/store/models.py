@@ -161,6 +161,22 @@ class OutboxMessage(SQLModel, table=True):
     last_error: str = Field(default="", max_length=300)
 
 
+class MailFailure(SQLModel, table=True):
+    """A message that could not be recorded (status ``error``): how many passes failed on
+    it and the last error; set aside (``shunted_at``) after a few tries, like Mailman's
+    shunt queue (``core.submissions.failures``)."""
+
+    __table_args__ = (UniqueConstraint("message_key", name="uq_mailfailure_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    message_key: str = Field(max_length=998)
+    tries: int = 0
+    last_error: str = Field(default="", max_length=300)
+    first_at: datetime = Field(default_factory=utcnow)
+    last_at: datetime = Field(default_factory=utcnow)
+    shunted_at: datetime | None = None
+
+
 class DsureRegistration(SQLModel, table=True):
     """D-Sure register: the notice of this contract reached the town (once per contract)."""
 
