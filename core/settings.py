@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from hosho.core.errors import ConfigError
@@ -99,6 +99,14 @@ class Settings(BaseSettings):
             raise ValueError("must be HH:MM in town time, e.g. 08:30")
         return value.strip() if value else None
 
+    @model_validator(mode="after")
+    def _staff_mail_can_go(self) -> Settings:
+        if self.staff_email.strip() and not self.smtp_host:
+            raise ValueError("HOSHO_STAFF_EMAIL is set but HOSHO_SMTP_HOST is not")
+        if self.digest_at and not self.staff_email.strip():
+            raise ValueError("HOSHO_DIGEST_AT is set but HOSHO_STAFF_EMAIL is not")
+        return self
+
     @field_validator("pdf_font")
     @classmethod
     def _font_exists(cls, value: Path | None) -> Path | None:
@@ -131,8 +139,9 @@ def load_settings() -> Settings:
         return Settings()
     except ValidationError as err:
         first = err.errors()[0]
-        name = ".".join(str(p) for p in first["loc"]) or "settings"
-        raise ConfigError(f"invalid setting {name}: {first['msg']}") from None
+        name = ".".join(str(p) for p in first["loc"])
+        why = first["msg"].removeprefix("Value error, ")
+        raise ConfigError(f"invalid setting {name}: {why}" if name else why) from None
 
 
 @lru_cache(maxsize=1)

@@ -137,9 +137,17 @@ def counts(engine) -> tuple[int, int]:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize(
-    ("name", "value"),
-    [("HOSHO_STAFF_EMAIL", "kanri@town.aya.lg.jp, 管理課"), ("HOSHO_DIGEST_AT", "8時半")],
+    ("settings", "says"),
+    [
+        ({"HOSHO_STAFF_EMAIL": "kanri@town.aya.lg.jp, 管理課"}, "HOSHO_STAFF_EMAIL: '管理課'"),
+        ({"HOSHO_DIGEST_AT": "8時半"}, "HOSHO_DIGEST_AT: must be HH:MM"),
+        ({"HOSHO_STAFF_EMAIL": STAFF[0]}, "HOSHO_STAFF_EMAIL is set but HOSHO_SMTP_HOST is not"),
+        (
+            {"HOSHO_SMTP_HOST": "127.0.0.1", "HOSHO_DIGEST_AT": "08:30"},
+            "HOSHO_DIGEST_AT is set but HOSHO_STAFF_EMAIL is not",
+        ),
+    ],
 )
-def test_a_bad_staff_mail_setting_is_one_line(cli, name: str, value: str) -> None:  # type: ignore[no-untyped-def]
-    done = cli("poll", "--once", env={name: value})
-    assert done.returncode == 1 and done.stderr.count("\n") == 1 and name in done.stderr
+def test_a_bad_staff_mail_setting_is_one_line(cli, settings: dict[str, str], says: str) -> None:  # type: ignore[no-untyped-def]
+    done = cli("poll", "--once", env=settings)  # staff would silently get nothing
+    assert done.returncode == 1 and done.stderr.count("\n") == 1 and says in done.stderr

@@ -111,7 +111,9 @@ def _submission(n: int, status: str, at: datetime) -> Submission:
 
 def test_the_daily_digest_is_owed_once_a_day(db_url: str) -> None:
     engine = get_engine(db_url)
-    settings = Settings(HOSHO_STAFF_EMAIL="kanri@town.aya.lg.jp", HOSHO_DIGEST_AT="08:30")
+    settings = Settings(
+        HOSHO_STAFF_EMAIL="kanri@town.aya.lg.jp", HOSHO_DIGEST_AT="08:30", HOSHO_SMTP_HOST="mail"
+    )
     yesterday = datetime(2026, 11, 29, 10, 0, tzinfo=JST)
     with session_scope(engine) as session:
         for n, status in enumerate(["registered", "registered", "wrong_document", "ignored"]):
