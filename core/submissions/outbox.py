@@ -2,8 +2,8 @@
 
 A notification is a row (``OutboxMessage``) written in the SAME transaction as the submission
 it tells about (:func:`notify_staff`, called by ``recording``), one row per channel: ``slack``
-(HOSHO_STAFF_CHANNEL) and ``email`` (HOSHO_STAFF_EMAIL). So a crash leaves both or neither,
-and whatever process starts next finds what is still owed.
+(HOSHO_STAFF_CHANNEL) and ``email`` (HOSHO_STAFF_EMAIL). A crash leaves the submission with
+its messages owed, or neither; whatever process starts next finds what is still owed.
 
 An :class:`OutboxSender` delivers one channel: it claims one row at a time with a lease (an
 UPDATE only one process wins, as for replies), calls the ``deliver`` function its adapter
