@@ -26,6 +26,14 @@ class RedactKeys(logging.Filter):
         return True
 
 
+def mask_keys() -> None:
+    """Mask keys in what a command logs without ``configure``: the root logger's handlers
+    (``logging.basicConfig``) and Python's last-resort handler (warnings on stderr)."""
+    for handler in [*logging.getLogger().handlers, logging.lastResort]:
+        if handler is not None and not any(isinstance(f, RedactKeys) for f in handler.filters):
+            handler.addFilter(RedactKeys())
+
+
 class JsonFormatter(logging.Formatter):
     """{"ts", "level", "logger", "msg", "thread"[, "exc"]} per line."""
 

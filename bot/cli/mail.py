@@ -15,6 +15,7 @@ def register(app: typer.Typer) -> None:
         import logging
         import signal
 
+        from hosho.bot.logs import mask_keys
         from hosho.core.runtime import Runtime
         from hosho.mailbox.poller import Poller
         from hosho.mailbox.staff_mail import staff_mail_sender
@@ -23,6 +24,7 @@ def register(app: typer.Typer) -> None:
             level=logging.INFO if verbose else logging.WARNING,
             format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         )
+        mask_keys()
         runtime = Runtime.open()
         poller = Poller(runtime)
         staff_mail = staff_mail_sender(runtime)  # HOSHO_STAFF_EMAIL: what the outbox owes

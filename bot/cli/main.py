@@ -19,6 +19,8 @@ from hosho.bot.cli import (
     run,
     submissions,
 )
+from hosho.bot.logs import mask_keys
+from hosho.core.contracts.authkey import redact
 from hosho.core.errors import HoshoError
 
 app = typer.Typer(
@@ -54,13 +56,14 @@ for _noun in (
 
 def fail(message: str) -> None:
     """Print one line on stderr and exit 1."""
-    print(f"error: {' '.join(str(message).split())}", file=sys.stderr)
+    print(f"error: {redact(' '.join(str(message).split()))}", file=sys.stderr)
     raise SystemExit(1)
 
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script."""
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    mask_keys()
     try:
         app(args=argv, standalone_mode=False)
     except typer.Exit as done:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import email
 import mailbox
 import os
+import subprocess
+import sys
 from email import policy
 from pathlib import Path
 
@@ -111,3 +113,28 @@ def test_control_characters_from_mail_never_stop_intake(town, tmp_path: Path, cl
     assert "processed 2" in done.stdout
     subjects = sorted(r["subject"] for r in list_submissions(get_engine(town)))
     assert subjects == ["a\ufffdb", "good"]
+
+
+def test_a_key_shaped_name_is_masked_in_what_a_command_prints(town, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The real console script: a warning (a link set aside) and an error line never show
+    anything key-shaped."""
+    hosho = str(Path(sys.executable).with_name("hosho"))
+    inbox = tmp_path / "var" / "inbox"
+    inbox.parent.mkdir()
+    mailbox.Maildir(inbox, create=True)
+    (inbox / "new" / "SH2K-TJJD-Q45B-Q7HN").symlink_to("/proc/self/mem")
+    env = {**os.environ, "HOSHO_DATABASE_URL": town}
+    done = subprocess.run(
+        [hosho, "poll", "--once"], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert "moved to hosho/error" in done.stderr and "SH2K" not in done.stderr
+    wrong = subprocess.run(
+        [hosho, "notice", "issue", "SH2K-TJJD-Q45B-Q7HN", "--out", str(tmp_path / "n.pdf")],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert wrong.returncode == 1 and wrong.stderr.startswith("error: ")
+    assert "SH2K" not in wrong.stderr and "Q7HN" not in wrong.stderr
