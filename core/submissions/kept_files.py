@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Engine, func, insert, update
 from sqlmodel import Session, col, select
 
+from hosho.core.contracts.authkey import redact
 from hosho.core.store.audit import record
 from hosho.core.store.db import session_scope
 from hosho.core.store.models import ReceivedFile, Submission, utcnow
@@ -45,7 +46,7 @@ def kept_rows(submission_id: int, attachments: Sequence[Attachment]) -> list[dic
     return [
         {
             "submission_id": submission_id,
-            "filename": a.filename[:400],
+            "filename": redact(a.filename)[:400],  # a key typed into a file name: masked
             "content_type": a.content_type[:200],
             "sha256": hashlib.sha256(a.data).hexdigest(),
             "size": len(a.data),

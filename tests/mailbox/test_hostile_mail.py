@@ -12,17 +12,20 @@ from email import policy
 from pathlib import Path
 
 import pytest
+from sqlmodel import Session, select
 
 from hosho.bot.slack.staff import staff_text
 from hosho.core.events import SubmissionEvent, subscribe
 from hosho.core.store.db import get_engine
+from hosho.core.store.models import Submission
 from hosho.core.submissions.listing import list_submissions
+from hosho.core.submissions.staff_actions import show
 from hosho.core.submissions.staff_note import plain_staff_text
 from hosho.mailbox.maildir_source import MaildirSource
 from hosho.mailbox.outgoing import Mailer
 from hosho.mailbox.poller import Poller
 from tests.mailbox.conftest import use_env
-from tests.mailbox.town import notice_message
+from tests.mailbox.town import message, notice, notice_message
 
 KEY_IN_SUBJECT = "認証キー SH2K-TJJD-Q45B-Q7HN を送ります <@U0MAYOR> & co"
 
@@ -33,7 +36,11 @@ def test_a_key_in_the_subject_is_masked_everywhere_it_is_shown(  # type: ignore[
 ) -> None:
     runtime = use_env(monkeypatch, {"HOSHO_MAILDIR": str(tmp_path / "inbox")})
     mailbox.Maildir(tmp_path / "inbox", create=True).add(
-        notice_message(1, subject=KEY_IN_SUBJECT, sender="SH2KTJJDQ45BQ7HN@aya-kensetsu.example.jp")
+        message(
+            subject=KEY_IN_SUBJECT,
+            sender="SH2KTJJDQ45BQ7HN@aya-kensetsu.example.jp",
+            attachments=[("SH2K-TJJD-Q45B-Q7HN.pdf", notice(1), "application/pdf")],
+        )
     )
     events: list[SubmissionEvent] = []
     unsubscribe = subscribe(events.append)
@@ -52,7 +59,11 @@ def test_a_key_in_the_subject_is_masked_everywhere_it_is_shown(  # type: ignore[
     body = reply.get_body().get_content()  # type: ignore[union-attr]
     (row,) = list_submissions(runtime.engine)
     (event,) = events
-    shown = [str(row), plain_staff_text(event), staff_text(event)]
+    with Session(runtime.engine) as session:
+        ident = session.exec(select(Submission.id)).one()
+    assert ident is not None
+    (kept,) = show(runtime.engine, ident)["files"]  # `hosho submissions show`
+    shown = [str(row), plain_staff_text(event), staff_text(event), kept["filename"]]
     for text in [body, *shown]:  # the reply quotes nothing the sender wrote
         assert "SH2K" not in text and "Q7HN" not in text and "SH2KTJJD" not in text, text
     for text in shown:
