@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from hosho.core.qa.index import Index, Scored
 from hosho.core.qa.knowledge import load_knowledge
+from hosho.core.qa.lexicon import shared_lexicon
 from hosho.core.qa.readings import load_seed
 from hosho.core.rules.profile import Profile
 
@@ -76,10 +77,12 @@ def index_for(profile: Profile) -> Index:
 
 
 def reload() -> None:
-    """Forget every built index; the next question re-reads the knowledge files."""
+    """Forget every built index; the next question re-reads the knowledge files (and the
+    shared lexicon)."""
     with _lock:
         _indexes.clear()
         load_seed.cache_clear()
+        shared_lexicon.cache_clear()
 
 
 def fallback_text(profile: Profile, nearest: list[tuple[str, str]]) -> str:

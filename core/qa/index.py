@@ -1,18 +1,29 @@
 """The Q&A index: which knowledge-base item a question is about, and how sure we are.
 
 Every item becomes a bag of character features (from its title, example questions,
-keywords and their kana readings; its answer counts half). A question's features are
-weighted by script and by rarity across items (IDF). Two measures are combined:
+keywords and their kana readings; a feature found only in its answer gets ANSWER_CREDIT).
+Both the knowledge base's texts and the question are first read through the shared
+lexicon (conversion slips such as 補償 for 保証, English words as the knowledge base's
+terms); a kana keyword (いつから, なぜ, メリット) found in a text is also one word feature.
+A question's features are weighted by script and by rarity across items (IDF). Two
+measures are combined:
 
 * *coverage*: the share of the question's weight that the item explains. A question
   about something else (ごみ garbage, 入札参加資格 bidding qualification, 天気 weather) is
-  mostly made of features no item has,
-  so its coverage stays low whatever it shares by chance.
-* *closest example*: the best overlap with one example question (or keyword), relative to the larger
-  of the two (so a long example matching a short question does not win by size).
+  mostly made of features no item has, so its coverage stays low whatever it shares by
+  chance.
+* *closest example*: the best overlap with one example question (or keyword), relative
+  to the larger of the two (so a long example matching a short question does not win by
+  size).
 
-The score is their weighted mean (COVERAGE_SHARE), between 0 and 1. Lookups walk an inverted index for coverage,
-then compare the examples of the CANDIDATES best-covered items only. In a large
+The score is their weighted mean (COVERAGE_SHARE), between 0 and 1. Two rules of the
+knowledge base come on top: a written keyword (or ``decides`` phrase) of a ``[[reject]]``
+topic that no answerable item uses sends the question to that topic whatever else it
+shares (年金の相談 is about pensions, not the contact item's 相談); an item with
+``requires`` words is a candidate only for a question holding one (the "why" topic).
+
+Lookups walk an inverted index for coverage, then compare the examples of the CANDIDATES
+best-covered items only, through per-item postings of their examples. In a large
 knowledge base, features found in more than 5% of the items (particles, common 漢字) are
 stop features and ignored, which keeps lookups fast without changing the ranking much.
 """
@@ -51,7 +62,7 @@ UNSEEN_CONTENT_BOOST = 1.5
 COVERAGE_SHARE = 0.6
 #: Items (best coverage first) whose examples are compared with a question.
 CANDIDATES = 10
-#: Prefix of the feature of a ひらがな keyword found as a whole word.
+#: Prefix of the feature of a kana keyword found as a whole word.
 KANA_WORD = "k:"
 #: Rarity given to a ひらがな pair no item has: in a paraphrase such pairs are mostly
 #: filler (よくわからないので), unlike an unknown 漢字 word (住民票), which gets the most.
@@ -265,7 +276,7 @@ class Index:
         return self._text_features(rewritten)
 
     def _text_features(self, text: str) -> dict[str, float]:
-        """``features`` of a text plus its ひらがな keywords as words."""
+        """``features`` of a text plus its kana keywords as words."""
         return {**features(text), **_kana_word_features(fold(text), self._kana_words)}
 
     def _closest_example(self, i: int, weights: dict[str, float], total: float) -> float:

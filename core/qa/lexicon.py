@@ -84,7 +84,8 @@ class Lexicon:
 
 
 def _words(data: dict[str, Any], name: str) -> tuple[str, ...]:
-    words = data.get(name, {}).get("words", [])
+    table = data.get(name, {})
+    words = table.get("words", []) if isinstance(table, dict) else None
     if not isinstance(words, list) or not all(isinstance(w, str) and w for w in words):
         raise ConfigError(f"lexicon: [{name}] words must be a list of words")
     return tuple(words)
@@ -99,6 +100,16 @@ def _table(data: dict[str, Any], name: str) -> dict[str, str]:
     return table
 
 
+def parse_lexicon(data: dict[str, Any]) -> Lexicon:
+    """A Lexicon from the parsed TOML; a malformed table is a ConfigError naming it."""
+    return Lexicon(
+        _table(data, "spellings"),
+        _table(data, "english"),
+        frozenset(w.lower() for w in _words(data, "english_stop")),
+        _words(data, "not_cues"),
+    )
+
+
 @lru_cache(maxsize=1)
 def shared_lexicon() -> Lexicon:
     """The packaged lexicon (``data/lexicon.shared.toml``), read once."""
@@ -107,9 +118,4 @@ def shared_lexicon() -> Lexicon:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as err:
         raise ConfigError(f"lexicon: cannot read lexicon.shared.toml: {err}") from None
-    return Lexicon(
-        _table(data, "spellings"),
-        _table(data, "english"),
-        frozenset(w.lower() for w in _words(data, "english_stop")),
-        _words(data, "not_cues"),
-    )
+    return parse_lexicon(data)

@@ -4,13 +4,16 @@ need a cue word."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
+from hosho.core.errors import ConfigError
 from hosho.core.qa.answers import answer
 from hosho.core.qa.features import features
 from hosho.core.qa.index import Index
 from hosho.core.qa.knowledge import Item, KnowledgeBase
-from hosho.core.qa.lexicon import Lexicon, shared_lexicon
+from hosho.core.qa.lexicon import Lexicon, parse_lexicon, shared_lexicon
 from hosho.core.rules.profile import Profile, load_profile
 
 
@@ -41,6 +44,22 @@ def test_the_shared_lexicon_is_packaged_and_reads_english_questions() -> None:
     normalized = shared_lexicon().normalize("Where should I send the auth key notice?")
     assert "認証キー等のお知らせ" in normalized and "どこ" in normalized
     assert "should" not in normalized
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"spellings": {"補償": 1}}, "[spellings] must map words to words"),
+        ({"english": ["key"]}, "[english] must map words to words"),
+        ({"english_stop": {"words": "the"}}, "[english_stop] words must be a list"),
+        ({"not_cues": "なんです"}, "[not_cues] words must be a list"),
+    ],
+)
+def test_a_malformed_lexicon_is_a_config_error_naming_the_table(
+    data: dict[str, object], message: str
+) -> None:
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        parse_lexicon(data)
 
 
 @pytest.mark.parametrize(
