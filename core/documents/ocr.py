@@ -20,6 +20,7 @@ import os
 import re
 import shutil
 import subprocess
+import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 from io import BytesIO
@@ -27,6 +28,10 @@ from typing import Any
 
 from hosho.core.documents.reader import NO_TEXT, SCANNED, ParsedDocument, read_pdf, unknown
 
+#: The image types read as a scan or photo of a notice.
+PHOTO_TYPES = ("image/jpeg", "image/png")
+#: Smaller images are not looked at (a logo or an icon in a signature, not a page).
+MIN_PHOTO_BYTES = 10_000
 #: Magic bytes of the image files read (JPEG, PNG).
 _JPEG, _PNG = b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n"
 #: Largest image decoded (pixels): an A4 page at 300 dpi is 8.7 M; a phone photo 12-50 M.
@@ -73,6 +78,7 @@ class OcrLimits:
             "HOSHO_OCR": "1" if self.enabled else "0",
             "HOSHO_OCR_SECONDS": str(self.seconds),
             "HOSHO_OCR_MEMORY_MB": str(self.memory_mb),
+            "HOSHO_OCR_COMMAND": self.command,
         }
 
     @classmethod
@@ -82,6 +88,7 @@ class OcrLimits:
             os.environ.get("HOSHO_OCR", "1") != "0",
             float(os.environ.get("HOSHO_OCR_SECONDS", cls.seconds)),
             int(os.environ.get("HOSHO_OCR_MEMORY_MB", cls.memory_mb)),
+            os.environ.get("HOSHO_OCR_COMMAND", cls.command),
         )
 
 
@@ -116,7 +123,8 @@ def same_key_folded(read: str, key: str) -> bool:
     for got, want in zip(read, key, strict=True):
         if got.upper() == want:
             continue
-        if _CLASS.get(got) is None or _CLASS.get(got) != _CLASS.get(want):
+        group = _CLASS.get(got, _CLASS.get(got.upper()))
+        if group is None or group != _CLASS.get(want):
             return False
     return True
 
@@ -124,10 +132,10 @@ def same_key_folded(read: str, key: str) -> bool:
 def _open_image(data: bytes) -> Any:
     from PIL import Image, ImageOps
 
-    Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # larger: DecompressionBombError, caught by the caller
-    image = Image.open(BytesIO(data))
-    if image.width * image.height > MAX_PIXELS:
-        raise ValueError("image too large")
+    with warnings.catch_warnings():  # more pixels than MAX_PIXELS: refused, not decoded
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+        image = Image.open(BytesIO(data))
     image.load()
     return ImageOps.exif_transpose(image)
 
@@ -141,7 +149,8 @@ def scan_images(data: bytes) -> list[Any]:
     from hosho.core.documents.reader import _PYPDF_LIMITS
 
     images = []
-    with pypdf.apply_configuration(**_PYPDF_LIMITS):
+    limits = {**_PYPDF_LIMITS, "image_maximum_buffer_size": MAX_PIXELS}  # a page at 300 dpi
+    with pypdf.apply_configuration(**limits):
         reader = pypdf.PdfReader(BytesIO(data), strict=False)
         for page in reader.pages[:MAX_SCAN_PAGES]:
             found = list(page.images[:8])
@@ -152,8 +161,8 @@ def scan_images(data: bytes) -> list[Any]:
 
 
 def prepared(image: Any) -> bytes:
-    """Grey, speckles filtered, contrast stretched, scaled to a page the engine reads well;
-    as PNG bytes."""
+    """Grey, scaled to a page the engine reads well, contrast stretched, turned upright,
+    table rules and dust removed; as PNG bytes."""
     from PIL import Image, ImageFilter, ImageOps
 
     grey = ImageOps.grayscale(image.convert("RGB") if image.mode in ("P", "CMYK") else image)
@@ -162,8 +171,10 @@ def prepared(image: Any) -> bytes:
         scale = (MAX_SIDE if side > MAX_SIDE else MIN_SIDE * 1.5) / side
         size = (round(grey.width * scale), round(grey.height * scale))
         grey = grey.resize(size, Image.Resampling.LANCZOS)
-    grey = ImageOps.autocontrast(grey.filter(ImageFilter.MedianFilter(3)), cutoff=1)
-    grey = _rules_removed(_deskewed(grey))
+    # the darkest ink stays (a page is mostly paper), the paper becomes white
+    grey = _deskewed(ImageOps.autocontrast(grey, cutoff=(0.1, 2)))
+    # rules out before the dust: a median filter would break a thin rule into dashes
+    grey = _rules_removed(grey).filter(ImageFilter.MedianFilter(3))
     out = BytesIO()
     grey.save(out, format="PNG", compress_level=1)
     return out.getvalue()
@@ -175,11 +186,14 @@ _ANGLES = [a / 4 for a in range(-20, 21)]
 
 def _sharpness(image: Any, angle: float) -> float:
     """How sharp the text lines are with the image turned by ``angle``: the variance of the
-    rows' darkness (straight lines of text give dark rows and white gaps)."""
+    rows' darkness in the middle of the page (straight lines of text give dark rows and
+    white gaps)."""
     from PIL import Image
 
     turned = image.rotate(angle, resample=Image.Resampling.BILINEAR, fillcolor=255)
-    rows = list(turned.resize((1, turned.height), Image.Resampling.BOX).getdata())
+    width, height = turned.size  # the middle only: a photo's dark corners are not text
+    turned = turned.crop((width // 6, height // 8, width - width // 6, height - height // 8))
+    rows = list(turned.resize((1, turned.height), Image.Resampling.BOX).tobytes())
     mean = sum(rows) / len(rows)
     return float(sum((r - mean) ** 2 for r in rows))
 
@@ -203,23 +217,45 @@ def _deskewed(grey: Any) -> Any:
     return grey.rotate(best, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
 
 
+def _opened(ink: Any, length: int, across: bool) -> Any:
+    """Morphological opening of ``ink`` (0 ink, 255 paper) by a line of ``length`` pixels:
+    only ink that runs unbroken that far (horizontally when ``across``) stays. Erosion
+    and dilation by shifts that double (log2(length) steps each)."""
+    from PIL import ImageChops
+
+    def shifted(image: Any, by: int) -> Any:
+        return ImageChops.offset(image, by, 0) if across else ImageChops.offset(image, 0, by)
+
+    # a thin rule scanned at a slant wobbles by a pixel: thicken it across first
+    thick = ink
+    for by in (1, -1):
+        thick = ImageChops.darker(
+            thick, ImageChops.offset(ink, 0, by) if across else ImageChops.offset(ink, by, 0)
+        )
+    eroded, step = thick, 1
+    while step * 2 <= length:
+        eroded = ImageChops.lighter(eroded, shifted(eroded, step))
+        step *= 2
+    eroded = ImageChops.lighter(eroded, shifted(eroded, length - step))
+    grown, step = eroded, 1
+    while step * 2 <= length:
+        grown = ImageChops.darker(grown, shifted(grown, -step))
+        step *= 2
+    return ImageChops.darker(grown, shifted(grown, -(length - step)))
+
+
 def _rules_removed(grey: Any) -> Any:
-    """Table rules whitened: pixels inked all along a window much longer than a character
-    (vertically or horizontally); the engine reads rules as 「|」 and 「一」."""
-    from PIL import Image, ImageChops, ImageFilter
+    """Table rules whitened: ink that runs unbroken much longer than a character, across
+    or down the page (the engine reads rules as 「|」 and 「一」)."""
+    from PIL import ImageChops, ImageFilter
 
     width, height = grey.size
-    ink = grey.point(lambda p: 0 if p < 200 else 255)  # a window's mean: its share of ink
-    masks = []
-    for across, window in ((False, max(40, height // 30)), (True, max(80, width // 8))):
-        size = (max(1, width // window), height) if across else (width, max(1, height // window))
-        means = ink.resize(size, Image.Resampling.BOX)
-        dark = means.point(lambda p: 255 if p < 80 else 0)  # >68 % ink: a rule, not text
-        # one window further along the rule (its ends), one pixel across it
-        wide = dark.filter(ImageFilter.MaxFilter(3))
-        masks.append(wide.resize((width, height), Image.Resampling.NEAREST))
-    mask = ImageChops.lighter(*masks)
-    return Image.composite(Image.new("L", grey.size, 255), grey, mask)
+    ink = grey.point(lambda p: 0 if p < 190 else 255)  # not a cell's light shading
+    rules = ImageChops.darker(
+        _opened(ink, max(60, width // 10), across=True),
+        _opened(ink, max(40, height // 25), across=False),
+    ).filter(ImageFilter.MinFilter(3))  # and the grey edge beside them
+    return ImageChops.lighter(grey, ImageChops.invert(rules))
 
 
 def run_engine(png: bytes, limits: OcrLimits) -> str:
@@ -251,8 +287,8 @@ def run_engine(png: bytes, limits: OcrLimits) -> str:
 
 
 # A 保証契約番号 read by OCR: letters standing for digits are folded (the key then decides).
-_NUMBER_AFTER_LABEL = re.compile(r"(保証契約番号|証書番号)([\s:：]*)([0-9A-Za-z|\-]{6,30})")
-_TO_DIGIT = str.maketrans("OoIl|BSsZz", "0011185522")
+_NUMBER_AFTER_LABEL = re.compile(r"(保証契約番号|証書番号)([\s:：]*)([0-9A-Za-z\-]{6,30})")
+_TO_DIGIT = str.maketrans("OoIlBSsZz", "001185522")
 
 
 def _fold_numbers(text: str) -> str:
@@ -265,12 +301,18 @@ def _fold_numbers(text: str) -> str:
     return _NUMBER_AFTER_LABEL.sub(fold, text)
 
 
+#: What the engine makes of what is left of a table rule: read as a space.
+_RULE_MARKS = str.maketrans(dict.fromkeys("|!¦[]", " "))
+
+
 def text_of(images: list[Any], limits: OcrLimits) -> str:
     """The OCR text of page images, cleaned (raises for an image that cannot be read)."""
     from hosho.core.documents.extraction import clean
 
     pages = [run_engine(prepared(image), limits) for image in images]
-    return _fold_numbers(clean("\n".join(pages)).replace("l", "I"))
+    # a bar is what is left of a table rule, never a 1 or an I
+    text = clean("\n".join(pages)).replace("l", "I").translate(_RULE_MARKS)
+    return _fold_numbers(text)
 
 
 def read_scan(data: bytes, limits: OcrLimits | None = None) -> ParsedDocument:
@@ -278,8 +320,12 @@ def read_scan(data: bytes, limits: OcrLimits | None = None) -> ParsedDocument:
     from hosho.core.documents.finding import find_in_text
 
     limits = limits or OcrLimits()
+    from PIL import Image
+
     try:
         images = scan_images(data)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning, MemoryError):
+        return unknown("画像が大きすぎて読めません / the image is too large")
     except Exception as err:  # noqa: BLE001 - a broken or hostile image is just unreadable
         return unknown(
             f"画像が壊れていて読めません / the image cannot be read ({type(err).__name__})"
