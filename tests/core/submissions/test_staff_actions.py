@@ -314,3 +314,29 @@ def test_two_pollers_register_the_waiting_notices_once(db_url: str) -> None:
         rows = session.exec(select(Submission)).all()
         assert {r.status for r in rows} == {"registered"}
         assert len(session.exec(select(DsureRegistration)).all()) == count
+
+
+def test_staff_are_told_of_every_new_decision_through_the_outbox(town) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from hosho.core.store.models import OutboxMessage
+
+    engine = get_engine(town)
+    scan, waiting = record(
+        engine,
+        mail("<t1@x>", ("scan.pdf", BROKEN_PDF, "application/pdf")),
+        mail("<t2@x>", notice_of(UNKNOWN)),
+    )
+    how = Recheck(AYA, "cli:staff", staff=("slack", "email"))
+    staff_actions.accept(engine, scan.submission.id, number(2), key_for(2), how)
+    staff_actions.reject(engine, waiting.submission.id, "別の町の工事です。", how)
+    with session_scope(engine) as session:
+        owed = session.exec(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    told = [(m.channel, m.submission_id, json.loads(m.payload)["status"]) for m in owed]
+    assert told == [
+        ("slack", scan.submission.id, "registered"),
+        ("email", scan.submission.id, "registered"),
+        ("slack", waiting.submission.id, "rejected"),
+        ("email", waiting.submission.id, "rejected"),
+    ]
+    assert all(key_for(2) not in m.payload for m in owed)
