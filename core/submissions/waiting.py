@@ -5,6 +5,10 @@ when the contract arrives (``contracts import``, and every poll pass after it) i
 again on its kept file and registered; the sender never resends and gets the 受付 reply
 then. In ledger mode (HOSHO_REGISTER_UNKNOWN) every waiting notice is registered from the
 notice itself. A decision a person made is never taken back.
+
+A notice registered from the notice alone (ledger mode) whose contract is imported later
+is verified then (:func:`verify_notice_records`): when the contract's key is the notice's,
+the contract is registered for that submission and the submission becomes ``verified``.
 """
 
 from __future__ import annotations
@@ -12,8 +16,17 @@ from __future__ import annotations
 from sqlalchemy import Engine, exists
 from sqlmodel import col, select
 
+from hosho.core.contracts.authkey import keys_equal
+from hosho.core.dsure import register
+from hosho.core.store.audit import record
 from hosho.core.store.db import session_scope
-from hosho.core.store.models import Contract, ReceivedFile, Submission
+from hosho.core.store.models import (
+    Contract,
+    DsureRegistration,
+    NoticeRecord,
+    ReceivedFile,
+    Submission,
+)
 from hosho.core.submissions.checks import Outcome, PdfParser
 from hosho.core.submissions.rechecking import (
     Recheck,
@@ -49,10 +62,45 @@ def waiting_ids(engine: Engine, *, register_unknown: bool = False) -> list[int]:
         return [i for i in session.exec(query).all() if i is not None]
 
 
+def verify_notice_records(engine: Engine, how: Recheck) -> int:
+    """Register the contracts now imported for numbers known from a notice alone, when the
+    keys agree, and mark their submissions verified; returns how many. (When they do not,
+    nothing changes: the contract's own key is the one the lookup takes.)"""
+    unregistered = ~exists().where(DsureRegistration.contract_id == Contract.id)
+    query = (
+        select(NoticeRecord, Contract)
+        .where(NoticeRecord.contract_number == Contract.contract_number)
+        .where(NoticeRecord.auth_key == Contract.auth_key)  # both XXXX-XXXX-XXXX-XXXX
+        .where(unregistered)
+        .limit(BATCH)
+    )
+    done = 0
+    with session_scope(engine) as session:
+        for noted, contract in session.exec(query).all():
+            if not keys_equal(contract.auth_key, noted.auth_key):
+                continue
+            _, created = register(session, contract, submission_id=noted.submission_id, by=how.by)
+            row = session.get(Submission, noted.submission_id) if noted.submission_id else None
+            if created and row is not None:
+                row.verified = True
+                session.add(row)
+                record(
+                    session,
+                    actor=how.by,
+                    action="submissions.verify",
+                    target=f"#{row.id}",
+                    result="ok",
+                )
+            done += created
+    return done
+
+
 def register_waiting(engine: Engine, how: Recheck, parse: PdfParser) -> list[Outcome]:
     """Decide again every notice waiting for a contract that has arrived; returns the
     outcomes whose status changed (each owes its sender a reply). The kept PDFs are read
-    outside the transaction that records the new decisions."""
+    outside the transaction that records the new decisions. Notices registered from the
+    notice alone are verified against their contract if it arrived."""
+    verify_notice_records(engine, how)
     ids = waiting_ids(engine, register_unknown=how.register_unknown)
     if not ids:
         return []

@@ -340,3 +340,23 @@ def test_staff_are_told_of_every_new_decision_through_the_outbox(town) -> None: 
         ("email", waiting.submission.id, "rejected"),
     ]
     assert all(key_for(2) not in m.payload for m in owed)
+
+
+def test_a_notice_registered_alone_is_verified_when_its_contract_is_imported(db_url) -> None:  # type: ignore[no-untyped-def]
+    engine = get_engine(db_url)
+    same, other = record(
+        engine,
+        mail("<v1@x>", notice_of(1)),
+        mail("<v2@x>", notice_of(2, key_for(9))),  # the notice's key is not the contract's
+        register_unknown=True,
+    )
+    assert same.status == other.status == "registered"
+    import_contracts(engine, contracts_csv(2, specials=False), actor="test")
+    assert register_waiting(engine, LEDGER, read_pdf) == []  # no status changes, no reply
+    assert row_of(engine, same.submission.id).verified is True
+    assert row_of(engine, other.submission.id).verified is False
+    view = lookup(engine, number(1), key_for(1), actor="test")
+    assert view["registered"] is True and "source" not in view  # the contract's certificate
+    with session_scope(engine) as session:
+        (registration,) = session.exec(select(DsureRegistration)).all()
+    assert registration.submission_id == same.submission.id
