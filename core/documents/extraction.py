@@ -62,21 +62,23 @@ class Run:
         return self.x + sum(self.size * (1.0 if ord(c) > 0x2E7F else 0.6) for c in self.text)
 
 
-def runs_of(page: Any) -> list[Run]:
-    """Every text run of a pypdf page with its position (pypdf's visitor), cleaned."""
+def text_and_runs(page: Any, max_text: int) -> tuple[str, list[Run]]:
+    """pypdf's text of a page, and every text run with its position (pypdf's visitor, in
+    the same pass), cleaned of invisible characters."""
     runs: list[Run] = []
 
     def visit(text: str, cm: list[float], tm: list[float], _font: Any, size: float) -> None:
+        if len(runs) >= MAX_RUNS:
+            return
         text = _INVISIBLE.sub("", text).replace("\n", "")
-        if not text.strip() or len(runs) >= MAX_RUNS:
+        if not text.strip():
             return
         x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
         y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
         scale = abs(tm[3] * cm[3]) or 1.0
         runs.append(Run(x, y, (size or 10.0) * scale, text))
 
-    page.extract_text(visitor_text=visit)
-    return runs
+    return page.extract_text(visitor_text=visit)[:max_text], runs
 
 
 def _lines(runs: list[Run]) -> list[list[Run]]:
@@ -154,15 +156,15 @@ def cid_text(data: bytes, pages: int) -> str:
 def readings(reader: Any, data: bytes, pages: int, max_text: int) -> Iterator[tuple[str, str]]:
     """The text of the first ``pages`` pages in ever costlier readings: (name, cleaned text).
 
-    The first is pypdf's order; the rebuilt readings follow only when it carries a notice's
-    words (a rebuild is never spent on a stranger), pdfminer's only for a CID font without
-    a ToUnicode map.
+    The first is pypdf's order (the runs' positions gathered in the same pass); the rebuilt
+    readings follow only when it carries a notice's words (a rebuild is never spent on a
+    stranger), pdfminer's only for a CID font without a ToUnicode map.
     """
-    plain = [page.extract_text()[:max_text] for page in reader.pages[:pages]]
-    text = clean("\n".join(plain))
+    extracted = [text_and_runs(page, max_text) for page in reader.pages[:pages]]
+    text = clean("\n".join(plain for plain, _ in extracted))
     yield "text", text
     if _NOTICE_WORDS.search(re.sub(r"\s+", "", text)) or set(text) >= _NOTICE_GLYPHS:
-        runs = [run for page in reader.pages[:pages] for run in runs_of(page)]
+        runs = [run for _, page_runs in extracted for run in page_runs]
         yield "rows", clean(by_rows(runs))
         yield "columns", clean(by_columns(runs))
     if any(unmapped_cid_fonts(page) for page in reader.pages[:pages]):
