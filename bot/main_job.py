@@ -89,6 +89,11 @@ class MainJob:
         elif self.chat == "terminal":
             self._unsubscribe = subscribe(self._print_staff_message)
         log.info("hosho run: chat=%s inbox=%s", self.chat, self.inbox)
+        from hosho.core.documents.ocr import OcrLimits, what_is_off
+
+        off = what_is_off(OcrLimits.of(self.runtime.settings))
+        if off:
+            log.warning("%s", off)
 
     def _start_slack(self) -> bool:
         """Start the Slack app; False (logged) when Slack cannot be reached."""

@@ -114,6 +114,17 @@ def engine_problem(command: str = "tesseract") -> str | None:
     return None
 
 
+def what_is_off(limits: OcrLimits) -> str | None:
+    """The start-up line when OCR is wanted but cannot run here, else None."""
+    problem = engine_problem(limits.command) if limits.enabled else None
+    if problem is None:
+        return None
+    return (
+        f"OCR of scans and photos is off: {problem}; they are answered 'unreadable' with a"
+        " request for the STEP4 PDF (HOSHO_OCR=false to turn OCR off knowingly)"
+    )
+
+
 def same_key_folded(read: str, key: str) -> bool:
     """Whether a key read by OCR is ``key``: equal position by position, where a character
     may stand for its look-alike (0/O, 1/I/l, 8/B, 5/S, 2/Z) of the key's character."""

@@ -14,8 +14,10 @@ from hosho.core.documents.ocr import (
     NO_ENGINE,
     OcrLimits,
     _fold_numbers,
+    engine_problem,
     read_scan,
     same_key_folded,
+    what_is_off,
 )
 from hosho.core.documents.reader import NO_TEXT, SCANNED, parse_pdf, read_pdf
 from hosho.core.documents.worker import PdfWorker
@@ -136,3 +138,16 @@ def test_a_blank_page_has_no_text_and_no_key() -> None:
     assert read_pdf(out.getvalue()).reason == SCANNED
     assert read_scan(out.getvalue(), OcrLimits(command="no-such-tesseract")).reason == NO_ENGINE
     assert NO_TEXT != SCANNED
+
+
+def test_start_up_says_when_ocr_is_wanted_but_cannot_run(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PATH", "/nonexistent")
+    engine_problem.cache_clear()
+    try:
+        line = what_is_off(OcrLimits())
+        assert line is not None and "tesseract" in line and "STEP4" in line
+        assert what_is_off(OcrLimits(enabled=False)) is None  # turned off knowingly
+    finally:
+        engine_problem.cache_clear()
