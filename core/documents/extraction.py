@@ -31,6 +31,9 @@ _HYPHEN_CLASS = re.escape(HYPHENS) + "-"
 
 #: Text operations looked at in one position rebuild (a notice has a few hundred).
 MAX_RUNS = 5_000
+#: Longest text (pypdf's reading) for which pdfminer.six reads the page again (a notice has
+#: under 2,000 characters; a flood of glyphs is not worth a second parser).
+MAX_CID_TEXT = 6_000
 
 
 def clean(text: str) -> str:
@@ -167,7 +170,7 @@ def readings(reader: Any, data: bytes, pages: int, max_text: int) -> Iterator[tu
         runs = [run for _, page_runs in extracted for run in page_runs]
         yield "rows", clean(by_rows(runs))
         yield "columns", clean(by_columns(runs))
-    if any(unmapped_cid_fonts(page) for page in reader.pages[:pages]):
+    if len(text) <= MAX_CID_TEXT and any(unmapped_cid_fonts(p) for p in reader.pages[:pages]):
         yield "cid", clean(cid_text(data, pages)[: max_text * pages])
 
 
