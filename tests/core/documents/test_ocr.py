@@ -4,6 +4,7 @@ reads right, or its key is not trusted (a person decides); never a key guessed. 
 
 from __future__ import annotations
 
+import json
 import time
 from io import BytesIO
 
@@ -151,3 +152,20 @@ def test_start_up_says_when_ocr_is_wanted_but_cannot_run(
         assert what_is_off(OcrLimits(enabled=False)) is None  # turned off knowingly
     finally:
         engine_problem.cache_clear()
+
+
+def test_notice_parse_reads_a_photo_and_says_the_source(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    require_ocr()
+    photo = tmp_path / "photo.jpg"
+    photo.write_bytes(scanned(PRODUCERS["fpdf2-otf"](Facts()), Scan(dpi=150, fmt="JPEG")))
+    parsed = cli("notice", "parse", str(photo), "--json")
+    assert parsed.returncode == 0, parsed.stderr
+    read = json.loads(parsed.stdout)
+    assert (read["document"], read["contract_number"], read["source"]) == (
+        "auth_key_notice",
+        "202409-00123",
+        "ocr",
+    )
+    plain = cli("notice", "parse", str(photo), env={"HOSHO_OCR": "false"})
+    assert plain.returncode == 0 and "document: unknown" in plain.stdout
+    assert "STEP4" in plain.stdout
