@@ -46,6 +46,9 @@ def listed(cli: Cli, env: dict[str, str]) -> dict[str, dict[str, object]]:
     return {row["contract_number"]: row for row in json.loads(out.stdout)}
 
 
+# OCR costs 1-3 s a page: once, on SQLite (the decision's PostgreSQL path is in
+# tests/core/submissions/test_ocr_decision.py)
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_scans_and_photos_are_registered_or_wait_for_a_person(  # type: ignore[no-untyped-def]
     db_url: str, dovecot, smtp, cli: Cli
 ) -> None:
