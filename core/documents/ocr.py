@@ -36,7 +36,8 @@ MIN_PHOTO_BYTES = 10_000
 _JPEG, _PNG = b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n"
 #: Largest image decoded (pixels): an A4 page at 300 dpi is 8.7 M; a phone photo 12-50 M.
 MAX_PIXELS = 60_000_000
-#: The longest side handed to the engine: about an A4 page at 200 dpi (more costs time, reads no better).
+#: The longest side handed to the engine: about an A4 page at 200 dpi (more costs time and
+#: reads no better).
 MAX_SIDE = 2400
 #: The shortest long side worth reading: about an A4 page at 100 dpi.
 MIN_SIDE = 1100
@@ -44,7 +45,7 @@ MIN_SIDE = 1100
 MAX_SCAN_PAGES = 2
 
 #: Look-alikes a key read by OCR may hold instead of the printed character.
-_LOOK_ALIKES = ("0O", "1Il|", "8B", "5S", "2Z")
+_LOOK_ALIKES = ("0O", "1Il", "8B", "5S", "2Z")
 _CLASS = {c: group[0] for group in _LOOK_ALIKES for c in group}
 
 NO_ENGINE = (
