@@ -42,7 +42,10 @@ MAX_SIDE = 2400
 #: The shortest long side worth reading: about an A4 page at 100 dpi.
 MIN_SIDE = 1100
 #: Pages of an image-only PDF looked at (a notice has one).
-MAX_SCAN_PAGES = 2
+MAX_SCAN_PAGES = 1
+#: CPU seconds the worker may spend decoding and preparing the images of one file (the
+#: engine's own time is bounded apart, ``OcrLimits.seconds`` a page); ~1 s for a page.
+PREPARE_CPU_SECONDS = 8.0
 
 #: Look-alikes a key read by OCR may hold instead of the printed character.
 _LOOK_ALIKES = ("0O", "1Il", "8B", "5S", "2Z")

@@ -24,6 +24,7 @@ from typing import IO
 
 from hosho.core.documents.ocr import (
     MAX_SCAN_PAGES,
+    PREPARE_CPU_SECONDS,
     OcrLimits,
     looks_like_image,
     read_document,
@@ -142,7 +143,7 @@ class PdfWorker:
             return read_document(data, self.ocr)
         seconds = self.timeout * _WALL_FACTOR
         if mode == b"O":  # the engine's own limit per page, and the preparing of images
-            seconds += self.ocr.seconds * MAX_SCAN_PAGES
+            seconds += self.ocr.seconds * MAX_SCAN_PAGES + PREPARE_CPU_SECONDS
         deadline = time.monotonic() + seconds
         try:
             assert proc.stdin is not None and proc.stdout is not None
@@ -249,7 +250,7 @@ def _serve() -> None:
             return
         frame = stdin.read(_HEADER.unpack(header)[0])
         mode, data = frame[:1], frame[1:]
-        budget = max(cpu_seconds, ocr.seconds) if mode == b"O" else cpu_seconds
+        budget = PREPARE_CPU_SECONDS if mode == b"O" else cpu_seconds
         result = _parse_within_cpu_budget(data, budget, mode, ocr).to_json().encode("utf-8")
         stdout.write(_HEADER.pack(len(result)) + result)
         stdout.flush()
