@@ -90,9 +90,13 @@ class EventsServer:
             self._server.task_dispatcher.shutdown(timeout=GRACE)
             wasyncore.close_all(self._map, ignore_all=True)
             return
-        self._wake.pull_trigger(self._stop_listening)
-        self._server.task_dispatcher.shutdown(timeout=GRACE)
-        self._wake.pull_trigger(self._close_connections)
+        try:
+            self._wake.pull_trigger(self._stop_listening)
+            self._server.task_dispatcher.shutdown(timeout=GRACE)
+            self._wake.pull_trigger(self._close_connections)
+        except OSError:  # the wake-up pipe is gone (seen once, under load): close directly
+            self._server.task_dispatcher.shutdown(timeout=GRACE)
+            wasyncore.close_all(self._map, ignore_all=True)
         self._thread.join(GRACE)
         if self._thread.is_alive():  # a client that does not read its answer
             wasyncore.close_all(self._map, ignore_all=True)
