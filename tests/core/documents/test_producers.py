@@ -41,7 +41,11 @@ def test_every_producer_reads_the_number_and_key(name: str) -> None:
     ("name", "facts", "number"),
     [
         ("fpdf2-otf", Facts(printed_key="WX7K 9PQ2 LM4N R8ST"), "202409-00123"),
-        ("reportlab-cid", Facts(printed_key="ＷＸ７Ｋ－９ＰＱ２－ＬＭ４Ｎ－Ｒ８ＳＴ"), "202409-00123"),
+        (
+            "reportlab-cid",
+            Facts(printed_key="ＷＸ７Ｋ－９ＰＱ２－ＬＭ４Ｎ－Ｒ８ＳＴ"),
+            "202409-00123",
+        ),
         ("small-runs", Facts(printed_number="２０２４０９―００１２３"), "202409-00123"),
         ("two-columns", Facts(printed_number="2 0 2 4 0 9 - 0 0 1 2 3"), "202409-00123"),
         # Digit groups apart: the space is not guessed into a hyphen (the lookup ignores both).
