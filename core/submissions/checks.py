@@ -171,6 +171,8 @@ def examine(
     if not pdfs:
         return Examined(True, Status.NO_ATTACHMENT, Status.NO_ATTACHMENT.reason())
     notices = [p for p in parsed if p.document == "auth_key_notice" and p.contract_number]
+    if any(n.source != "ocr" for n in notices):  # the PDF itself beats a photo of it
+        notices = [n for n in notices if n.source != "ocr"]
     if not notices:
         if any(p.document == "certificate" for p in parsed):
             wrong = Status.WRONG_DOCUMENT

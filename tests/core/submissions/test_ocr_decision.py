@@ -12,7 +12,7 @@ import pytest
 from sqlmodel import select
 
 from hosho.core.contracts.importing import import_contracts
-from hosho.core.documents.reader import ParsedDocument
+from hosho.core.documents.reader import ParsedDocument, read_pdf
 from hosho.core.rules.profile import load_profile
 from hosho.core.store.db import get_engine, session_scope
 from hosho.core.store.models import DsureRegistration
@@ -20,7 +20,7 @@ from hosho.core.submissions.checks import Attachment, IncomingMail
 from hosho.core.submissions.recording import process
 from hosho.core.submissions.statuses import Status
 from tests.factories import contract_csv, contract_row
-from tests.mailbox.town import key_for, number
+from tests.mailbox.town import key_for, notice, number
 
 KEY = key_for(1)  # S7N8-4FCK-AS5S-39YZ
 
@@ -77,3 +77,24 @@ def test_a_number_read_without_its_hyphens_finds_the_contract(db_url: str) -> No
     assert submit(db_url, read, "a") == Status.REGISTERED
     other = ParsedDocument("auth_key_notice", "20240900124", key, source="text")
     assert submit(db_url, other, "b") == Status.UNKNOWN_CONTRACT
+
+
+def test_the_pdf_itself_beats_a_photo_of_it_in_the_same_mail(town) -> None:  # type: ignore[no-untyped-def]
+    photo = b"\xff\xd8\xff" + bytes(20_000)
+    misread = ocr(number(2), KEY)  # the photo's number read wrong: not "several notices"
+
+    def read(data: bytes) -> ParsedDocument:
+        return misread if data == photo else read_pdf(data)
+
+    mail = IncomingMail(
+        message_key="<both@x>",
+        sender="info1@aya-kensetsu.example.jp",
+        subject="提出",
+        attachments=[
+            Attachment("photo.jpg", photo, "image/jpeg"),
+            Attachment("n.pdf", notice(1), "application/pdf"),
+        ],
+    )
+    outcome = process(get_engine(town), mail, load_profile("aya"), read)
+    assert outcome.status == Status.REGISTERED
+    assert outcome.submission.contract_number == number(1)
