@@ -5,10 +5,12 @@ for bad input: empty, random bytes, truncated, encrypted, decompression bombs or
 nesting give ``document="unknown"`` with a ``reason`` a person can act on.
 
 Order of evidence: the machine-readable copy hosho embeds (``hosho-document.json``), then
-the text (any layout, see ``pdf_text``). A complete embedded copy answers alone (no text
-extraction, ~1.5 ms); the mail front end checks number and key against the database anyway.
+the text (any producer and layout, see ``extraction``), then, for a scan (images, no text:
+``SCANNED``) or a photo, OCR (``ocr``, asked by the worker). A complete embedded copy
+answers alone (no text extraction, ~1 ms); the mail front end checks number and key against
+the database anyway.
 
-Isolation: by default the parse runs in a long-lived worker process (``pdf_worker``) with a
+Isolation: by default the parse runs in a long-lived worker process (``worker``) with a
 memory rlimit, and the caller waits at most ``PARSE_TIMEOUT`` seconds; a worker that
 overruns or dies is killed and replaced. In-process parsing (``read_pdf``) applies
 pypdf's own limits lowered for small notices, an input size cap and a page cap.
