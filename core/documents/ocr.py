@@ -6,7 +6,9 @@ photo of it (JPEG, PNG). Tesseract with its Japanese data reads it here, through
 without the engine such a file is ``unknown`` with a reason asking for the PDF from STEP4
 as downloaded.
 
-What OCR reads is never trusted as read: the answer carries ``source="ocr"`` and the
+The page is read in Japanese (labels, number); the line that looks like the key is then read
+again alone, in Latin script with only a key's characters allowed, which tells Q from 0 and
+W from M far better. What OCR reads is never trusted as read: the answer carries ``source="ocr"`` and the
 decision accepts a key only when it equals the imported key after folding look-alikes
 (:func:`same_key_folded`); anything else waits for a person.
 
@@ -102,18 +104,26 @@ def looks_like_image(data: bytes) -> bool:
 
 
 @lru_cache(maxsize=4)
-def engine_problem(command: str = "tesseract") -> str | None:
-    """Why OCR cannot run here (no engine, no Japanese data), or None when it can."""
+def languages(command: str = "tesseract") -> frozenset[str] | None:
+    """The engine's languages (None: no engine here)."""
     path = shutil.which(command)
     if path is None:
-        return f"{command} is not installed (apt-get install tesseract-ocr tesseract-ocr-jpn)"
+        return None
     try:
         listed = subprocess.run(
             [path, "--list-langs"], capture_output=True, timeout=10, check=False
         ).stdout.decode("utf-8", "replace")
     except (OSError, subprocess.TimeoutExpired):
-        return f"{command} does not run"
-    if "jpn" not in listed.split():
+        return None
+    return frozenset(listed.split())
+
+
+def engine_problem(command: str = "tesseract") -> str | None:
+    """Why OCR cannot run here (no engine, no Japanese data), or None when it can."""
+    found = languages(command)
+    if found is None:
+        return f"{command} is not installed (apt-get install tesseract-ocr tesseract-ocr-jpn)"
+    if "jpn" not in found:
         return "Tesseract has no Japanese data (apt-get install tesseract-ocr-jpn)"
     return None
 
@@ -273,8 +283,21 @@ def _rules_removed(grey: Any) -> Any:
     return ImageChops.lighter(grey, ImageChops.invert(rules))
 
 
-def run_engine(png: bytes, limits: OcrLimits) -> str:
-    """The engine's text for one page image (TimeoutError past ``limits.seconds``)."""
+#: How the page is read (Japanese, a column of lines of any size; words with their boxes).
+PAGE = ("-l", "jpn", "--psm", "4", "tsv")
+#: How the key's line is read again: one line, Latin script, only a key's characters.
+KEY_LINE = (
+    "-l",
+    "eng",
+    "--psm",
+    "7",
+    "-c",
+    "tessedit_char_whitelist=0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-",
+)
+
+
+def run_engine(png: bytes, limits: OcrLimits, how: tuple[str, ...] = PAGE) -> str:
+    """The engine's output for one image (TimeoutError past ``limits.seconds``)."""
     path = shutil.which(limits.command) or limits.command
     memory = limits.memory_mb * 1024 * 1024
 
@@ -286,7 +309,7 @@ def run_engine(png: bytes, limits: OcrLimits) -> str:
     env = dict(os.environ, OMP_THREAD_LIMIT="1")  # one core per page: the machine is shared
     try:
         done = subprocess.run(
-            [path, "stdin", "stdout", "-l", "jpn", "--psm", "4"],
+            [path, "stdin", "stdout", *how],
             input=png,
             capture_output=True,
             timeout=limits.seconds,
@@ -320,19 +343,69 @@ def _fold_numbers(text: str) -> str:
 _RULE_MARKS = str.maketrans(dict.fromkeys("|!¦[]", " "))
 
 
-def text_of(images: list[Any], limits: OcrLimits) -> str:
-    """The OCR text of page images, cleaned (raises for an image that cannot be read)."""
+Box = tuple[int, int, int, int]
+
+
+def _lines(tsv: str) -> list[tuple[str, Box]]:
+    """The engine's lines (its words joined) with their boxes, from its TSV output."""
+    words: dict[tuple[str, ...], list[str]] = {}
+    boxes: dict[tuple[str, ...], Box] = {}
+    for row in tsv.splitlines()[1:]:
+        cells = row.split("\t")
+        if len(cells) != 12 or not cells[11].strip() or not cells[9].isdigit():
+            continue
+        left, top, width, height = (int(c) for c in cells[6:10])
+        line = tuple(cells[1:5])  # page, block, paragraph, line
+        words.setdefault(line, []).append(cells[11])
+        l0, t0, r0, b0 = boxes.get(line, (left, top, left + width, top + height))
+        boxes[line] = (min(l0, left), min(t0, top), max(r0, left + width), max(b0, top + height))
+    return [(" ".join(words[line]), boxes[line]) for line in words]
+
+
+_KEY_SHAPED = re.compile(r"[0-9A-Za-z]{3,5}-[0-9A-Za-z]{3,5}-[0-9A-Za-z]{3,5}-[0-9A-Za-z]{2,6}")
+_KEY = re.compile(r"[0-9A-Z]{4}-?[0-9A-Z]{4}-?[0-9A-Z]{4}-?[0-9A-Z]{4}")
+
+
+def _key_reread(page: Any, lines: list[tuple[str, Box]], limits: OcrLimits) -> str | None:
+    """The key read again from its own line (only a key's characters, Latin script), when
+    exactly one line looks like a key and the second reading is a whole key."""
+    from PIL import Image
+
+    boxes = [box for text, box in lines if _KEY_SHAPED.search(text.replace(" ", ""))]
+    if len(boxes) != 1:
+        return None
+    left, top, right, bottom = boxes[0]
+    pad = max(6, (bottom - top) // 3)
+    line = page.crop((max(0, left - pad), max(0, top - pad), right + pad, bottom + pad))
+    line = line.resize((line.width * 2, line.height * 2), Image.Resampling.LANCZOS)
+    out = BytesIO()
+    line.save(out, format="PNG")
+    read = run_engine(out.getvalue(), limits, KEY_LINE).strip().replace(" ", "")
+    return read if _KEY.fullmatch(read) else None
+
+
+def text_of(images: list[Any], limits: OcrLimits) -> tuple[str, str | None]:
+    """The OCR text of page images, cleaned, and the key read again from its own line when
+    that gives a whole key (raises for an image that cannot be read)."""
+    from PIL import Image
+
     from hosho.core.documents.extraction import clean
 
-    pages = [run_engine(prepared(image), limits) for image in images]
+    pages, key = [], None
+    for image in images:
+        png = prepared(image)
+        lines = _lines(run_engine(png, limits))
+        pages.append("\n".join(text for text, _ in lines))
+        if key is None and "eng" in (languages(limits.command) or ()):
+            key = _key_reread(Image.open(BytesIO(png)), lines, limits)
     # a bar is what is left of a table rule, never a 1 or an I
     text = clean("\n".join(pages)).replace("l", "I").translate(_RULE_MARKS)
-    return _fold_numbers(text)
+    return _fold_numbers(text), key
 
 
 def read_scan(data: bytes, limits: OcrLimits | None = None) -> ParsedDocument:
     """A scan or photo read by OCR: number and key as read (``source="ocr"``), or unknown."""
-    from hosho.core.documents.finding import find_in_text
+    from hosho.core.documents.finding import checked_key, find_in_text
 
     limits = limits or OcrLimits()
     from PIL import Image
@@ -351,7 +424,7 @@ def read_scan(data: bytes, limits: OcrLimits | None = None) -> ParsedDocument:
     if problem is not None:
         return unknown(NO_ENGINE)
     try:
-        text = text_of(images, limits)
+        text, key_line = text_of(images, limits)
     except TimeoutError:
         return unknown("画像の読み取りに時間がかかりすぎました / reading the image took too long")
     except Exception as err:  # noqa: BLE001 - a broken or hostile image is just unreadable
@@ -367,9 +440,8 @@ def read_scan(data: bytes, limits: OcrLimits | None = None) -> ParsedDocument:
     if found.looks_like_certificate and not found.auth_key and not found.looks_like_notice:
         return ParsedDocument("certificate", found.contract_number, None, source="ocr")
     if found.contract_number:  # the key may be missing or misread: the decision sees to it
-        return ParsedDocument(
-            "auth_key_notice", found.contract_number, found.auth_key, source="ocr"
-        )
+        key = checked_key(key_line) if key_line else found.auth_key
+        return ParsedDocument("auth_key_notice", found.contract_number, key, source="ocr")
     return unknown(NOTHING_READ)
 
 
