@@ -127,9 +127,11 @@ CORPUS = corpus()
 @pytest.mark.parametrize("name", sorted(CORPUS))
 def test_hostile_input_is_unknown_with_a_reason_within_two_seconds(name: str) -> None:
     data = CORPUS[name]
-    started = time.monotonic()
+    # CPU time of this process: the bound is on the work a hostile file can cause, not on
+    # how busy the machine is (wall time would fail under a loaded CI runner).
+    started = time.process_time()
     parsed = parse_pdf(data)
-    elapsed = time.monotonic() - started
+    elapsed = time.process_time() - started
     assert parsed.document == "unknown", parsed
     assert parsed.reason and parsed.contract_number is None and parsed.auth_key is None
     assert elapsed < 2.0, f"{name}: {elapsed:.2f} s"
