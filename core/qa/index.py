@@ -34,6 +34,7 @@ import heapq
 import math
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from hosho.core.qa.features import (
@@ -64,9 +65,30 @@ COVERAGE_SHARE = 0.6
 CANDIDATES = 10
 #: Prefix of the feature of a kana keyword found as a whole word.
 KANA_WORD = "k:"
+#: How far an item's cue (or ``against``) moves it among close topics (see ``_by_cues``).
+CUE_BONUS = 0.12
 #: Rarity given to a ひらがな pair no item has: in a paraphrase such pairs are mostly
 #: filler (よくわからないので), unlike an unknown 漢字 word (住民票), which gets the most.
 UNSEEN_KANA_IDF = 1.0
+
+
+#: A cue: one pattern per ``+``-part, each of the part's ``|``-alternatives.
+Cue = tuple[re.Pattern[str], ...]
+
+
+def _cue(text: str, normalize: Callable[[str], str]) -> Cue:
+    """A cue ``a|b+c|d`` (the question holds a or b, and c or d), folded like a question."""
+    parts = []
+    for part in text.split("+"):
+        words = {fold(normalize(w)) for w in part.split("|") if w.strip()}
+        ordered = sorted(words, key=lambda w: (-len(w), w))
+        parts.append(re.compile("|".join(re.escape(w) for w in ordered)))
+    return tuple(parts)
+
+
+def _holds(text: str, cues: tuple[Cue, ...]) -> bool:
+    """True when the folded text holds every part of one of the cues."""
+    return any(all(part.search(text) for part in cue) for cue in cues)
 
 
 @dataclass(frozen=True)
@@ -190,6 +212,15 @@ class Index:
             i: re.compile("|".join(re.escape(fold(lexicon.normalize(w))) for w in item.requires))
             for i, item in enumerate(self.items)
             if item.requires
+        }
+        #: Items with ``cues`` or ``against`` (answerable ones only): item → (cues, against).
+        self._cues = {
+            i: (
+                tuple(_cue(c, lexicon.normalize) for c in item.cues),
+                tuple(_cue(c, lexicon.normalize) for c in item.against),
+            )
+            for i, item in enumerate(self.items)
+            if (item.cues or item.against) and not item.reject
         }
         #: Per item: the total weight of each example question/keyword, and for each
         #: feature the examples holding it (so only examples sharing a feature are met).
@@ -322,8 +353,38 @@ class Index:
             )
             for i in candidates
         ]
+        scores.sort(key=lambda pair: (-pair[0], pair[1]))  # ties: the earlier item
+        if self._cues and scores:
+            scores = self._by_cues(scores, folded)
         vetoed = self._vetoed_in(folded)
         if vetoed is not None:  # the reject topic comes first, whatever the others score
             scores = [(1.0, vetoed), *((s, i) for s, i in scores if i != vetoed)]
-        scores.sort(key=lambda pair: (-pair[0], pair[1]))  # ties: the earlier item
         return [Scored(self.items[i], min(1.0, s)) for s, i in scores[:top]]
+
+    def _by_cues(self, scores: list[tuple[float, int]], folded: str) -> list[tuple[float, int]]:
+        """The ranked (score, item) pairs with the topic the cues point to first.
+
+        Among the answerable items, each ranks CUE_BONUS higher when the question holds
+        one of its ``cues`` and CUE_BONUS lower when it holds one of its ``against``; the
+        best of them comes first, with the best score of all (the confidence that the
+        question is one hosho answers is unchanged: cues choose between close topics,
+        never whether to answer). When a reject item ranks first, nothing moves.
+        """
+        best, first = scores[0]
+        if self.items[first].reject:
+            return scores
+        text = folded + "|" + fold(self._rewriter.rewrite_folded(folded))
+
+        def shifted(pair: tuple[float, int]) -> float:
+            score, i = pair
+            cues = self._cues.get(i)
+            if cues is None:
+                return score
+            bonus = CUE_BONUS if _holds(text, cues[0]) else 0.0
+            return score + bonus - (CUE_BONUS if _holds(text, cues[1]) else 0.0)
+
+        answerable = [pair for pair in scores if not self.items[pair[1]].reject]
+        chosen = max(answerable, key=lambda pair: (shifted(pair), -pair[1]))[1]
+        if chosen == first:
+            return scores
+        return [(best, chosen), *(pair for pair in scores if pair[1] != chosen)]

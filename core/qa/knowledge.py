@@ -119,6 +119,13 @@ class Item(BaseModel):
     deliberately does not answer; they need no title or answer. Their ``decides`` words
     (保証証書の原本) send a question holding one to the fallback without being matched
     like keywords (保証証書 alone stays a topic hosho answers).
+
+    ``cues`` and ``against`` tell close topics apart (a clerk viewing a certificate on
+    D-Sure from a contractor viewing it in STEP3; a received notice from a refused key).
+    Each is written ``a|b+c|d``: the question holds a or b, and c or d. Among the items
+    hosho answers, one whose cue the question holds ranks CUE_BONUS higher, one whose
+    ``against`` it holds CUE_BONUS lower; whether the question is answered at all does not
+    change (see ``Index.rank``).
     """
 
     model_config = ConfigDict(frozen=True)
@@ -130,6 +137,8 @@ class Item(BaseModel):
     keywords: tuple[Phrase, ...] = ()
     requires: tuple[Phrase, ...] = ()
     decides: tuple[Phrase, ...] = ()
+    cues: tuple[Phrase, ...] = ()
+    against: tuple[Phrase, ...] = ()
     reject: bool = False
 
     @field_validator("title")

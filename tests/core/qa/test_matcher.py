@@ -129,3 +129,50 @@ def test_an_item_that_requires_a_cue_is_answered_only_with_one(aya: Profile) -> 
     assert answer("提出するのは電子証書？認証キー？", aya).item_id != "why_notice"
     assert answer("認証キーってなんですか", aya).item_id == "auth_key"  # なんで(すか) is no why
     assert answer("なんで認証キーを提出するの", aya).item_id == "why_notice"
+
+
+def test_cues_choose_between_close_topics_never_whether_to_answer() -> None:
+    staff_view = "職員|担当者+閲覧|確認"
+    view = Item(
+        id="view",
+        title="電子証書の閲覧",
+        answer="a",
+        questions=("電子証書を閲覧したい", "電子証書の内容を確認"),
+        cues=("印刷|保存",),
+        against=(staff_view,),
+    )
+    dsure = Item(
+        id="dsure",
+        title="D-Sure",
+        answer="b",
+        questions=("担当者は電子証書をD-Sureで開く",),
+        cues=(staff_view,),
+    )
+    received = Item(
+        id="received", title="届いたお知らせ", answer="c", questions=("届いたお知らせの処理",)
+    )
+
+    def bare(item: Item) -> Item:
+        return Item(**{**item.model_dump(), "cues": (), "against": ()})
+
+    index = _index(view, dsure, received)
+    plain = _index(bare(view), bare(dsure), received)
+    only_against = _index(view, bare(dsure), received)
+    question = "担当者として電子証書を閲覧したい"
+    assert plain.rank(question)[0].item.id == "view"
+    assert index.rank(question)[0].item.id == "dsure"  # a staff word and a viewing word
+    assert only_against.rank(question)[0].item.id == "dsure"
+    assert index.rank("電子証書を閲覧して印刷したい")[0].item.id == "view"
+    for question in ("担当者として電子証書を閲覧したい", "職員の閲覧", "こんにちは", "住民票"):
+        cued, unchanged = index.rank(question), plain.rank(question)
+        assert [s.score for s in cued][:1] == [s.score for s in unchanged][:1]  # no surer
+
+
+def test_staff_and_contractor_words_tell_the_two_sides_apart(aya: Profile) -> None:
+    """Fresh phrasings, not in any test set: who asks decides which side is answered."""
+    assert answer("役場の職員は電子証書をどうやって閲覧しますか", aya).item_id == "dsure"
+    assert answer("受注者ですが電子証書を印刷して保存したい", aya).item_id == "view_cert"
+    assert answer("業者から届いたお知らせはどう処理すればいい", aya).item_id == "staff_received"
+    assert answer("業者から届いた認証キーがD-Sureで通らない", aya).item_id == "key_not_working"
+    assert answer("お知らせを違う部署のアドレスに送ってしまった", aya).item_id == "wrong_address"
+    assert answer("STEP3の画面のファイルを間違えて送ってしまった", aya).item_id == "wrong_file"
