@@ -264,6 +264,12 @@ class ImapSource:
         HoshoError in keyword mode). Call it under ``inbox_lock``."""
         self._settle([int(p.ref) for p in items], None)
 
+    def error_place(self, item: Pending) -> str:
+        """Where ``shunt`` puts a message, as staff are told."""
+        if self.keyword_only:
+            return f"{item.folder}（キーワード {ERROR_KEYWORD}）"
+        return ERROR_FOLDER
+
     def _settle(self, uids: list[int], registered: bool | None) -> None:
         """Move or flag ``uids``; when another poller took some first (the server answers
         NO, e.g. [EXPUNGEISSUED]), retry with the ones still there, one by one."""

@@ -130,6 +130,10 @@ class MaildirSource:
         for item in items:
             self._shunt(str(item.ref), "could not be recorded")
 
+    def error_place(self, item: Pending) -> str:
+        """Where ``shunt`` puts a message, as staff are told (the Maildir++ folder)."""
+        return self._folder(ERROR_FOLDER).name
+
     def _shunt(self, ref: str, why: str) -> None:
         """Set a file that cannot be taken aside in ``.hosho.error`` (the link itself,
         never what it points to)."""

@@ -49,7 +49,7 @@ from hosho.core.events import publish
 from hosho.core.runtime import Runtime
 from hosho.core.submissions.checks import Examined, IncomingMail, Outcome, PdfParser, examine_safely
 from hosho.core.submissions.claim import terms_of
-from hosho.core.submissions.failures import MAX_TRIES, note_failure, note_shunted
+from hosho.core.submissions.failures import MAX_TRIES, note_failure, record_set_aside
 from hosho.core.submissions.left_alone import leave, left_names
 from hosho.core.submissions.listing import recorded_locations
 from hosho.core.submissions.outbox import outcome_event, ring, staff_channels
@@ -242,7 +242,8 @@ class Poller:
     def _failed(self, prepared: list[Prepared], stats: PollStats, err: Exception) -> None:
         """Recording failed for a reason of one message's own: record the others one by
         one; note the failure of the one (``core.submissions.failures``), which stays in the
-        inbox for the next pass and is set aside after MAX_TRIES."""
+        inbox for the next pass and is set aside after MAX_TRIES: then an ``error`` row and a
+        staff message say where."""
         if len(prepared) > 1:
             for item in prepared:
                 self._conclude([item], stats)
@@ -266,7 +267,13 @@ class Poller:
             return
         with inbox_lock(self.runtime.engine, f"{self.source.kind}:{pending.folder}"):
             self.source.shunt([pending])
-        note_shunted(self.runtime.engine, incoming.message_key)
+        place = self.source.error_place(pending)
+        event = record_set_aside(
+            self.runtime.engine, incoming, place=place, tries=tries, staff=self.staff
+        )
+        if event is not None:  # staff are told (the outbox) and see it in the list
+            ring()
+            publish(event)
 
     def _finish(
         self,

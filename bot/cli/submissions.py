@@ -110,6 +110,12 @@ def register(app: typer.Typer) -> None:
             echo_json(rows)
             return
         for row in rows:
+            if row["id"] is None:  # set aside, not even a minimal row written: its failure
+                typer.echo(
+                    f"{'-':<6} {row['received_at']}  {row['status']:<16} {'-':<12} "
+                    f"mailfailure #{row['mail_failure']}: {row['reason']}"
+                )
+                continue
             typer.echo(
                 f"#{row['id']:<5} {row['received_at'] or '-'}  {row['status']:<16} "
                 f"{row['contract_number'] or '-':<12} {row['sender']}  {row['subject']}"

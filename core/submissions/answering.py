@@ -49,6 +49,7 @@ DMARC_FAIL = (
     "差出人を確かめてください"
 )
 RATE_LIMITED = "同じアドレスへの返信が1時間に{limit}通に達したため返信しません"
+SET_ASIDE = "記録できずに取り分けたメールのため返信しません（担当者が確認してください）"
 
 
 @dataclass(frozen=True)

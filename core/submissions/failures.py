@@ -4,19 +4,35 @@ When recording a message fails for a reason of its own (not the database or the 
 going away), the poller notes the failure here, by the message's key, and goes on with
 the rest; the message stays in the inbox and is tried again on the next pass. After
 MAX_TRIES failed passes it is set aside (the inbox's ``hosho/error`` folder), like the
-shunt queue of Mailman: ``MailFailure.shunted_at`` says when, ``last_error`` why (status
-``error`` for the staff who look).
+shunt queue of Mailman: ``MailFailure.shunted_at`` says when, ``last_error`` why.
+
+A message set aside is shown to staff (:func:`record_set_aside`): a minimal ``Submission``
+row of status ``error`` (sender and subject masked and cut short, where it was put, no
+reply owed) and its staff message in the outbox, in one transaction. Recording it failed
+once already, so if that row cannot be written a bare one is tried (no sender, no
+subject); if neither can, the ``MailFailure`` row alone says so, and ``submissions list
+--status error`` lists it (:func:`unrecorded`).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Engine
+import logging
+from collections.abc import Sequence
+
+from sqlalchemy import Engine, exists
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, or_, select
 
 from hosho.core.contracts.authkey import redact
+from hosho.core.events import SubmissionEvent
 from hosho.core.store.db import session_scope
-from hosho.core.store.models import MailFailure, utcnow
+from hosho.core.store.models import MailFailure, Submission, utcnow
+from hosho.core.submissions.answering import SET_ASIDE as NOT_ANSWERED
+from hosho.core.submissions.checks import IncomingMail
+from hosho.core.submissions.outbox import notify_staff
+from hosho.core.submissions.statuses import SET_ASIDE, Status
+
+log = logging.getLogger(__name__)
 
 #: Failed passes on one message before it is set aside.
 MAX_TRIES = 3
@@ -46,6 +62,93 @@ def note_shunted(engine: Engine, message_key: str) -> None:
         row = _row(session, message_key[:998])
         if row is not None:
             row.shunted_at = utcnow()
+
+
+def record_set_aside(
+    engine: Engine, mail: IncomingMail, *, place: str, tries: int, staff: Sequence[str] = ()
+) -> SubmissionEvent | None:
+    """Show staff a message just set aside in ``place``: its ``error`` row and staff
+    message (on the ``staff`` channels), and the failure marked shunted, in one transaction;
+    a bare row when the full one cannot be written. Returns the staff's event, or None when
+    no row could be written (or the message was recorded meanwhile)."""
+    key = mail.message_key[:998]
+    for bare in (False, True):
+        try:
+            with session_scope(engine) as session:
+                _mark_shunted(session, key)
+                found = select(Submission.id).where(Submission.message_key == key)
+                if session.exec(found).first() is not None:
+                    return None  # recorded meanwhile (another poller): its row tells
+                row = _error_row(mail, key, place, tries, bare=bare)
+                session.add(row)
+                session.flush()
+                event = _event(row)
+                notify_staff(session, event, staff)
+                return event
+        except Exception:  # noqa: BLE001 - recording this message failed before; go on
+            log.warning("message %s set aside: its error row not written", key, exc_info=True)
+    try:
+        note_shunted(engine, key)
+    except Exception:  # noqa: BLE001 - the failure row (tries) still lists it
+        log.exception("message %s set aside: not noted", key)
+    return None
+
+
+def _error_row(mail: IncomingMail, key: str, place: str, tries: int, *, bare: bool) -> Submission:
+    return Submission(
+        message_key=key,
+        message_id=None if bare or not mail.message_id else _shown(mail.message_id, 200),
+        source=mail.source[:20],
+        folder=place[:200],
+        sender="" if bare else _shown(mail.sender, 200),
+        subject="" if bare else _shown(mail.subject, 200),
+        received_at=None if bare else mail.received_at,
+        status=Status.ERROR.value,
+        reason=SET_ASIDE.format(tries=tries, place=place),
+        reply_due=False,
+        no_reply=NOT_ANSWERED,
+        processed_at=utcnow(),
+    )
+
+
+def _shown(text: str, limit: int) -> str:
+    """Text from a message that could not be recorded, safe to store and show: printable
+    characters only, anything key-shaped masked, cut short."""
+    printable = "".join(c if c.isprintable() else "\ufffd" for c in text[: limit * 4])
+    return redact(printable)[:limit]
+
+
+def _event(row: Submission) -> SubmissionEvent:
+    return SubmissionEvent(
+        submission_id=row.id,
+        status=row.status,
+        reason=row.reason,
+        sender=row.sender,
+        subject=row.subject,
+        at=row.processed_at,
+        no_reply=row.no_reply,
+    )
+
+
+def _mark_shunted(session: Session, key: str) -> None:
+    row = _row(session, key)
+    if row is not None:
+        row.shunted_at = utcnow()
+        session.add(row)
+
+
+def unrecorded(engine: Engine) -> list[MailFailure]:
+    """Messages set aside (or failed MAX_TRIES times: a crash may have come between the
+    move and its note) that have no submission row: only their failure row tells."""
+    recorded = exists().where(Submission.message_key == MailFailure.message_key)
+    with Session(engine) as session:
+        query = (
+            select(MailFailure)
+            .where(or_(col(MailFailure.shunted_at).is_not(None), MailFailure.tries >= MAX_TRIES))
+            .where(~recorded)
+            .order_by(col(MailFailure.first_at))
+        )
+        return list(session.exec(query).all())
 
 
 def failures(engine: Engine) -> list[MailFailure]:

@@ -12,7 +12,8 @@ from sqlmodel import col, select
 from hosho.core.contracts.authkey import redact
 from hosho.core.store.db import session_scope
 from hosho.core.store.models import Submission
-from hosho.core.submissions.statuses import Status
+from hosho.core.submissions.failures import unrecorded
+from hosho.core.submissions.statuses import UNRECORDED, Status
 
 
 def recorded_locations(
@@ -38,7 +39,9 @@ def list_submissions(engine: Engine, status: str | None = None) -> list[dict[str
     id, message_id, sender, subject, received_at, contract_number, status, reason and
     verified (False when registered from the notice alone, ledger mode). The sender
     and Message-ID are kept as sent (replies go there) and masked here (``redact``).
-    Mail that was no submission (``ignored``) is listed only when asked for by status."""
+    Mail that was no submission (``ignored``) is listed only when asked for by status.
+    With status ``error``, a message set aside whose row could not be written comes last,
+    from its failure row: ``id`` null, ``mail_failure`` its failure's id."""
     with session_scope(engine) as session:
         query = select(Submission).order_by(col(Submission.id))
         if status:
@@ -46,7 +49,7 @@ def list_submissions(engine: Engine, status: str | None = None) -> list[dict[str
         else:
             query = query.where(Submission.status != Status.IGNORED)
         rows = session.exec(query).all()
-        return [
+        listed = [
             {
                 "id": row.id,
                 "message_id": row.message_id and redact(row.message_id),
@@ -60,3 +63,24 @@ def list_submissions(engine: Engine, status: str | None = None) -> list[dict[str
             }
             for row in rows
         ]
+    return listed + (unrecorded_rows(engine) if status == Status.ERROR else [])
+
+
+def unrecorded_rows(engine: Engine) -> list[dict[str, Any]]:
+    """The rows of ``list_submissions`` for messages set aside without a submission row
+    (``failures.unrecorded``): their last error is not shown (it may quote the mail)."""
+    return [
+        {
+            "id": None,
+            "message_id": None,
+            "sender": "",
+            "subject": "",
+            "received_at": failure.first_at.isoformat(),
+            "contract_number": None,
+            "status": Status.ERROR.value,
+            "reason": UNRECORDED.format(tries=failure.tries),
+            "verified": False,
+            "mail_failure": failure.id,
+        }
+        for failure in unrecorded(engine)
+    ]

@@ -139,6 +139,17 @@ SEVERAL_NOTICES = (
     "1通のメールに複数の保証契約番号の" + NOTICE + "が添付されています。"
     "お手数ですが、1通につき1件ずつ送り直してください。"
 )
+#: The ``error`` reason of a message that could not be recorded and was set aside (staff
+#: see it; the sender is not answered: ``answering.SET_ASIDE``).
+SET_ASIDE = (
+    "このメールは{tries}回続けて記録できなかったため、{place} に取り分けました。"
+    "メールソフトで開いて内容を確かめ、submissions accept か reject で判断してください。"
+)
+#: The same when even that row could not be written (listed from its failure row alone).
+UNRECORDED = (
+    "記録できなかったメール（{tries}回失敗）を受信箱の hosho/error（Maildirは .hosho.error、"
+    "キーワード方式では HoshoError の印）に取り分けました。メールソフトで確かめてください。"
+)
 #: The ``unreadable`` reason for a message too large to download.
 TOO_LARGE = (
     "メールが大きすぎるため受け付けできません（{size_mb:.1f} MB、上限 {limit_mb:g} MB）。"
