@@ -354,8 +354,8 @@ class Index:
             for i in candidates
         ]
         scores.sort(key=lambda pair: (-pair[0], pair[1]))  # ties: the earlier item
-        if self._cues and scores:
-            scores = self._by_cues(scores, folded)
+        if self._cues and scores:  # who asks may be said in a greeting: read it all
+            scores = self._by_cues(scores, fold(self._lexicon.normalize(question)))
         vetoed = self._vetoed_in(folded)
         if vetoed is not None:  # the reject topic comes first, whatever the others score
             scores = [(1.0, vetoed), *((s, i) for s, i in scores if i != vetoed)]

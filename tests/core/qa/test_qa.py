@@ -309,3 +309,14 @@ def test_an_item_built_in_code_needs_no_profile_but_may_hold_no_placeholder() ->
     assert item.answer == "答え" and item.questions == ("質問",)
     with pytest.raises(ValidationError, match="unknown placeholder"):
         Item(id="y", title="題", answer="{town}の窓口へ")
+
+
+def test_a_clerk_s_self_introduction_is_courtesy_but_still_says_who_asks() -> None:
+    text = "綾町財政課の山田です。電子証書の閲覧方法は？"
+    assert strip_courtesy(text).strip("。 ") == "電子証書の閲覧方法は?"
+    assert strip_courtesy("担当の佐藤と申します。D-Sureとは").strip("。 ") == "D-Sureとは"
+    reply = answer(
+        "お世話になります。綾町財政課の田中です。電子証書はどうやって閲覧しますか",
+        load_profile("aya"),
+    )
+    assert reply.item_id == "dsure"  # the section said in the greeting: the town's side
