@@ -29,9 +29,16 @@ def test_lexicon_corrects_conversion_slips_and_reads_english_as_the_kb_terms() -
         frozenset({"the", "how", "do", "i"}),
     )
     assert lexicon.normalize("電子補償の人称キー") == "電子保証の認証キー"
-    assert lexicon.normalize("How do I submit the Auth Key?").split() == ["提出", "認証キー?"]
+    assert lexicon.normalize("How do I submit the Auth Key?") == "提出|認証キー?"  # words apart
     assert lexicon.normalize("keyboard") == "keyboard"  # whole words only
     assert lexicon.normalize("Ｄ－Ｓｕｒｅ") == "D-Sure"  # NFKC, unknown words kept
+
+
+def test_no_feature_spans_two_words_of_an_english_question() -> None:
+    lexicon = Lexicon({}, {"town": "町", "received": "届いた"}, frozenset({"has", "the"}))
+    feats = features(lexicon.normalize("Has the town received the STEP3 PDF?"))
+    assert "町届" not in feats and "w:step3pdf" not in feats
+    assert {"届い", "w:step3", "w:pdf"} <= feats.keys()
 
 
 def test_lexicon_drops_phrases_that_only_seem_to_hold_a_cue() -> None:
