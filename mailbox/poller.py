@@ -440,9 +440,11 @@ class Poller:
 
     def run_forever(self) -> None:
         """Poll until stop(): IDLE or HOSHO_POLL_SECONDS between passes; on any connection
-        error, reconnect after an exponential backoff with jitter (1 s doubling to 5 min)."""
+        error, reconnect after an exponential backoff with jitter (1 s doubling to 5 min).
+        Meanwhile the replies owed go out within seconds (``Replies.run_until``)."""
         backoff = BACKOFF_FIRST
         seconds = self.runtime.settings.poll_seconds
+        answering = self._answer_meanwhile()
         while not self._stop.is_set():
             try:
                 stats = self.run_once()
@@ -466,6 +468,19 @@ class Poller:
                 self._stop.wait(delay)
                 backoff = min(backoff * 2, BACKOFF_MAX)
         self.close()
+        if answering is not None:
+            answering.join(10)
+
+    def _answer_meanwhile(self) -> threading.Thread | None:
+        """Replies owed while the loop waits for mail (IDLE may wait minutes), e.g. by a
+        decision staff made in Slack: sent from a thread within seconds, until stop()."""
+        if self.replies is None:
+            return None
+        thread = threading.Thread(
+            target=self.replies.run_until, args=(self._stop,), name="hosho-replies", daemon=True
+        )
+        thread.start()
+        return thread
 
     def start_thread(self) -> threading.Thread:
         """Run forever in a daemon thread (``hosho run``); stop it with ``stop()``."""

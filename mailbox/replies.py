@@ -6,16 +6,19 @@ never both send. ``replied`` is set only after the SMTP server accepted the mess
 failed send hands the claim back, and a claim left by a process that died runs out, so the
 reply is sent again. The reply's Message-ID is made at the first claim and stored: a resend
 reuses it, so the rare duplicate (the server took it just before the crash) is recognisable.
-Each poll pass retries the replies still owed: those whose first try is at least
-``REPLY_RETRY_AFTER`` old, for mail recorded within ``REPLY_WITHIN`` (old mail is not
-answered late).
+A reply is owed at once: the first try of a new one (a new mail, or a decision staff made
+elsewhere, e.g. ``/hosho submissions accept`` in Slack) is due immediately; a failed send
+waits before the next try (``retry_wait``: REPLY_RETRY_AFTER, then as long again as the
+reply is old, at most REPLY_RETRY_MAX), kept as its claim's lease. Each poll pass, and a
+running poller every REPLY_LOOK_EVERY seconds (:meth:`Replies.run_until`), sends what is
+owed, for mail recorded within ``REPLY_WITHIN`` (old mail is not answered late).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, or_, update
 from sqlmodel import Session, col, func, select
@@ -28,9 +31,13 @@ from hosho.mailbox.outgoing import Mailer
 
 log = logging.getLogger(__name__)
 
-#: An owed reply is retried once its first try is this old, for this long after the mail came.
+#: A failed send is tried again after this long at first, doubling, at most REPLY_RETRY_MAX.
 REPLY_RETRY_AFTER = timedelta(minutes=2)
+REPLY_RETRY_MAX = timedelta(minutes=30)
+#: Replies are owed for this long after the mail came (or the decision was made).
 REPLY_WITHIN = timedelta(days=1)
+#: How often a running poller looks for replies owed (decided by staff in another process).
+REPLY_LOOK_EVERY = 1.0
 #: How long a claim holds when the caller names none (HOSHO_OUTBOX_LEASE_SECONDS).
 DEFAULT_LEASE = timedelta(seconds=60)
 
@@ -76,22 +83,33 @@ def mark_replied(engine: Engine, submission_id: int) -> None:
         )
 
 
-def release_reply(engine: Engine, submission_id: int) -> None:
-    """Sending failed: the reply is owed again (the next poll pass retries it)."""
+def release_reply(engine: Engine, submission_id: int, *, wait: timedelta = timedelta(0)) -> None:
+    """Sending failed: the reply is owed again, and tried again after ``wait`` (the claim's
+    lease then says "not before")."""
+    until = utcnow() + wait if wait > timedelta(0) else None
     with session_scope(engine) as session:
         session.execute(
             update(Submission)
             .where(col(Submission.id) == submission_id)
-            .values(reply_lease_until=None)
+            .values(reply_lease_until=until)
         )
 
 
+def retry_wait(processed_at: datetime) -> timedelta:
+    """How long a reply whose send just failed waits: REPLY_RETRY_AFTER, or as long as the
+    reply is old (so the waits double), at most REPLY_RETRY_MAX; none when REPLY_RETRY_AFTER
+    is zero."""
+    if not REPLY_RETRY_AFTER:
+        return timedelta(0)
+    return min(max(utcnow() - processed_at, REPLY_RETRY_AFTER), REPLY_RETRY_MAX)
+
+
 def owed_replies(
-    engine: Engine, *, older_than: timedelta, within: timedelta, limit: int = 50
+    engine: Engine, *, within: timedelta = REPLY_WITHIN, limit: int = 50
 ) -> list[Submission]:
-    """Submissions whose reply is still owed and not claimed (or claimed by a process whose
-    lease ran out): recorded more than ``older_than`` ago (the first try had its chance) and
-    less than ``within`` ago (old mail is not answered late)."""
+    """Submissions whose reply is owed now: not claimed (never tried, or a failed try whose
+    wait is over, or claimed by a process whose lease ran out), recorded or decided less
+    than ``within`` ago (old mail is not answered late)."""
     now = utcnow()
     with Session(engine, expire_on_commit=False) as session:
         return list(
@@ -105,7 +123,6 @@ def owed_replies(
                         col(Submission.reply_lease_until) < now,
                     )
                 )
-                .where(Submission.processed_at <= now - older_than)
                 .where(Submission.processed_at >= now - within)
                 .order_by(Submission.id)  # type: ignore[arg-type]
                 .limit(limit)
@@ -146,8 +163,11 @@ class Replies:
                 headers=reply.headers,
             )
         except MailError as err:
-            log.warning("reply to %s not sent, will retry: %s", row.sender, err)
-            release_reply(self.engine, row.id)
+            wait = retry_wait(row.processed_at)
+            log.warning(
+                "reply to %s not sent, again in %.0f s: %s", row.sender, wait.total_seconds(), err
+            )
+            release_reply(self.engine, row.id, wait=wait)
             return
         mark_replied(self.engine, row.id)
         row.replied = True
@@ -155,9 +175,19 @@ class Replies:
     def retry(self, stop: threading.Event) -> int:
         """Send the replies still owed (SMTP was down, or a crash came between the commit
         and the send) until ``stop`` is set; returns how many were tried."""
-        owed = owed_replies(self.engine, older_than=REPLY_RETRY_AFTER, within=REPLY_WITHIN)
+        owed = owed_replies(self.engine, within=REPLY_WITHIN)
         for row in owed:
             if stop.is_set():
                 break
             self.send(row)
         return len(owed)
+
+    def run_until(self, stop: threading.Event, every: float = REPLY_LOOK_EVERY) -> None:
+        """Send what is owed every ``every`` seconds until ``stop`` (beside a running poller,
+        whose passes may wait long for new mail): a reply owed by a decision made anywhere
+        goes out within seconds. A failure is logged and the loop goes on."""
+        while not stop.wait(every):
+            try:
+                self.retry(stop)
+            except Exception:  # noqa: BLE001 - a database outage must not end the loop
+                log.warning("owed replies not sent this time", exc_info=True)
