@@ -51,6 +51,8 @@ class MaildirSource:
         self.path = Path(path)
         self.folder = "maildir"
         self._stamp_at_scan: tuple[tuple[int, int] | None, ...] = ()
+        #: Files set aside by scan and fetch (file name, why) that staff are not told of yet.
+        self._set_aside: list[tuple[str, str]] = []
 
     def _target(self, registered: bool) -> Path:
         return self._folder(REGISTERED_FOLDER if registered else REJECTED_FOLDER)
@@ -127,8 +129,14 @@ class MaildirSource:
 
     def shunt(self, items: list[Pending]) -> None:
         """Set messages that cannot be recorded aside, in ``.hosho.error``."""
-        for item in items:
-            self._shunt(str(item.ref), "could not be recorded")
+        for item in items:  # the poller tells staff of these itself
+            log.warning("maildir: %s moved to %s (could not be recorded)", item.ref, ERROR_FOLDER)
+            self._move(str(item.ref), self._folder(ERROR_FOLDER))
+
+    def take_set_aside(self) -> list[tuple[str, str]]:
+        """The files scan and fetch set aside since the last call: (file name, why)."""
+        taken, self._set_aside = self._set_aside, []
+        return taken
 
     def error_place(self, item: Pending) -> str:
         """Where ``shunt`` puts a message, as staff are told (the Maildir++ folder)."""
@@ -139,6 +147,7 @@ class MaildirSource:
         never what it points to)."""
         log.warning("maildir: %s moved to %s (%s)", ref, ERROR_FOLDER, why)
         self._move(ref, self._folder(ERROR_FOLDER))
+        self._set_aside.append((ref.rpartition("/")[2], why))
 
     def _move(self, ref: str, folder: Path) -> None:
         """Rename ``ref`` into ``folder``/cur without overwriting anything there."""

@@ -49,7 +49,12 @@ from hosho.core.events import publish
 from hosho.core.runtime import Runtime
 from hosho.core.submissions.checks import Examined, IncomingMail, Outcome, PdfParser, examine_safely
 from hosho.core.submissions.claim import terms_of
-from hosho.core.submissions.failures import MAX_TRIES, note_failure, record_set_aside
+from hosho.core.submissions.failures import (
+    MAX_TRIES,
+    note_failure,
+    record_set_aside,
+    record_set_aside_file,
+)
 from hosho.core.submissions.left_alone import leave, left_names
 from hosho.core.submissions.listing import recorded_locations
 from hosho.core.submissions.outbox import outcome_event, ring, staff_channels
@@ -166,6 +171,7 @@ class Poller:
             self.source.open()
             self._connected = True
         pending = self._not_left(self.source.scan())
+        self._tell_set_aside()
         stats.seen = len(pending)
         known: dict[int, str] = {}
         uids = [p.uid for p in pending if p.uid is not None]
@@ -213,6 +219,7 @@ class Poller:
             if self._stop.is_set():
                 return
             fetched = self.source.fetch(batch, self.max_bytes)
+            self._tell_set_aside()
             for start in range(0, len(fetched), self.commit_every):
                 yield fetched[start : start + self.commit_every]
 
@@ -274,6 +281,21 @@ class Poller:
         if event is not None:  # staff are told (the outbox) and see it in the list
             ring()
             publish(event)
+
+    def _tell_set_aside(self) -> None:
+        """Files the source set aside unopened (Maildir: a link, a FIFO): each an ``error``
+        row and a staff message (``failures.record_set_aside_file``)."""
+        take = getattr(self.source, "take_set_aside", None)
+        if take is None:
+            return
+        place = self.source.error_place(Pending("", "", None, None, 0))
+        for name, why in take():
+            event = record_set_aside_file(
+                self.runtime.engine, self.source.kind, name, why, place=place, staff=self.staff
+            )
+            if event is not None:
+                ring()
+                publish(event)
 
     def _finish(
         self,

@@ -30,7 +30,7 @@ from hosho.core.store.models import MailFailure, Submission, utcnow
 from hosho.core.submissions.answering import SET_ASIDE as NOT_ANSWERED
 from hosho.core.submissions.checks import IncomingMail
 from hosho.core.submissions.outbox import notify_staff
-from hosho.core.submissions.statuses import SET_ASIDE, Status
+from hosho.core.submissions.statuses import FILE_SET_ASIDE, SET_ASIDE, Status
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,13 @@ def note_shunted(engine: Engine, message_key: str) -> None:
 
 
 def record_set_aside(
-    engine: Engine, mail: IncomingMail, *, place: str, tries: int, staff: Sequence[str] = ()
+    engine: Engine,
+    mail: IncomingMail,
+    *,
+    place: str,
+    tries: int = MAX_TRIES,
+    staff: Sequence[str] = (),
+    reason: str | None = None,
 ) -> SubmissionEvent | None:
     """Show staff a message just set aside in ``place``: its ``error`` row and staff
     message (on the ``staff`` channels), and the failure marked shunted, in one transaction;
@@ -80,6 +86,7 @@ def record_set_aside(
                 if session.exec(found).first() is not None:
                     return None  # recorded meanwhile (another poller): its row tells
                 row = _error_row(mail, key, place, tries, bare=bare)
+                row.reason = reason or row.reason
                 session.add(row)
                 session.flush()
                 event = _event(row)
@@ -92,6 +99,16 @@ def record_set_aside(
     except Exception:  # noqa: BLE001 - the failure row (tries) still lists it
         log.exception("message %s set aside: not noted", key)
     return None
+
+
+def record_set_aside_file(
+    engine: Engine, source: str, name: str, why: str, *, place: str, staff: Sequence[str] = ()
+) -> SubmissionEvent | None:
+    """Show staff a file of a Maildir set aside unopened (a link, a FIFO, no permission)."""
+    shown = _shown(name, 100)
+    mail = IncomingMail(message_key=f"{source}-file:{shown}", sender="", source=source)
+    told = FILE_SET_ASIDE.format(name=shown, why=_shown(why, 100), place=place)
+    return record_set_aside(engine, mail, place=place, staff=staff, reason=told)
 
 
 def _error_row(mail: IncomingMail, key: str, place: str, tries: int, *, bare: bool) -> Submission:

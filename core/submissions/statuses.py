@@ -145,6 +145,12 @@ SET_ASIDE = (
     "このメールは{tries}回続けて記録できなかったため、{place} に取り分けました。"
     "メールソフトで開いて内容を確かめ、submissions accept か reject で判断してください。"
 )
+#: The ``error`` reason of a file in a Maildir that is no message to read (a link, a FIFO,
+#: a file without permission): set aside at once, never opened.
+FILE_SET_ASIDE = (
+    "受信箱にメールとして読めないファイル（{name}、{why}）があったため、{place} に取り分け"
+    "ました。開かずに移してあります。中身を確かめてください。"
+)
 #: The same when even that row could not be written (listed from its failure row alone).
 UNRECORDED = (
     "記録できなかったメール（{tries}回失敗）を受信箱の hosho/error（Maildirは .hosho.error、"

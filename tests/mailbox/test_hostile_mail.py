@@ -4,6 +4,7 @@ message, ``submissions list``); a subject that looks like Slack markup pings nob
 from __future__ import annotations
 
 import email
+import json
 import mailbox
 import os
 import subprocess
@@ -87,7 +88,16 @@ def test_a_poisoned_maildir_is_shunted_and_the_good_mail_goes_on(  # type: ignor
     done = cli("poll", "--once", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "processed 1" in done.stdout
-    assert [r["subject"] for r in list_submissions(get_engine(town))] == ["good"]
+    listed = list_submissions(get_engine(town))
+    assert [r["subject"] for r in listed if r["status"] != "error"] == ["good"]
+    # Each file set aside is shown to staff: an error row naming it and where it went.
+    errors = list_submissions(get_engine(town), "error")
+    assert len(errors) == 3 and all(".hosho.error" in r["reason"] for r in errors)
+    assert sorted(r["reason"].split("（")[1].split("、")[0] for r in errors) == [
+        "0000.poison",
+        "0001.outside",
+        "0002.fifo",
+    ]
     shunted = sorted(p.name for p in (inbox / ".hosho.error" / "cur").iterdir())
     assert shunted == ["0000.poison:2,S", "0001.outside:2,S", "0002.fifo:2,S"]
     assert (inbox / ".hosho.error" / "cur" / "0000.poison:2,S").is_symlink()  # moved, unread
@@ -140,6 +150,8 @@ def test_a_key_shaped_name_is_masked_in_what_a_command_prints(town, tmp_path: Pa
     )
     assert done.returncode == 0, done.stderr
     assert "moved to hosho/error" in done.stderr and "SH2K" not in done.stderr
+    (shown,) = list_submissions(get_engine(town), "error")
+    assert "[認証キー省略]" in shown["reason"] and "SH2K" not in json.dumps(shown)
     wrong = subprocess.run(
         [hosho, "notice", "issue", "SH2K-TJJD-Q45B-Q7HN", "--out", str(tmp_path / "n.pdf")],
         cwd=tmp_path,
