@@ -21,6 +21,9 @@ knowledge base come on top: a written keyword (or ``decides`` phrase) of a ``[[r
 topic that no answerable item uses sends the question to that topic whatever else it
 shares (年金の相談 is about pensions, not the contact item's 相談); an item with
 ``requires`` words is a candidate only for a question holding one (the "why" topic).
+Then two rules choose between the best: among items tied first, the one whose title is
+closest to the question (``_by_title``), and an item's ``cues``/``against`` move it up or
+down among close topics (``_by_cues``); neither changes whether a question is answered.
 
 Lookups walk an inverted index for coverage, then compare the examples of the CANDIDATES
 best-covered items only, through per-item postings of their examples. In a large
@@ -65,6 +68,8 @@ COVERAGE_SHARE = 0.6
 CANDIDATES = 10
 #: Prefix of the feature of a kana keyword found as a whole word.
 KANA_WORD = "k:"
+#: Scores closer than this are a tie (see ``_by_title``).
+TIE = 1e-6
 #: How far an item's cue (or ``against``) moves it among close topics (see ``_by_cues``).
 CUE_BONUS = 0.12
 #: Rarity given to a ひらがな pair no item has: in a paraphrase such pairs are mostly
@@ -213,6 +218,12 @@ class Index:
             for i, item in enumerate(self.items)
             if item.requires
         }
+        #: Per item: its title's features (common ones left out) and their total weight.
+        self._titles = []
+        for item in self.items:
+            kept = [key for key in featured.get(item.title, {}) if key not in self._common]
+            size = sum(featured[item.title][key] * self.idf(key) for key in kept) if kept else 0.0
+            self._titles.append((kept, size))
         #: Items with ``cues`` or ``against`` (answerable ones only): item → (cues, against).
         self._cues = {
             i: (
@@ -354,12 +365,33 @@ class Index:
             for i in candidates
         ]
         scores.sort(key=lambda pair: (-pair[0], pair[1]))  # ties: the earlier item
+        if len(scores) > 1 and min(1.0, scores[0][0]) - scores[1][0] < TIE:
+            scores = self._by_title(scores, weights, total)
         if self._cues and scores:  # who asks may be said in a greeting: read it all
             scores = self._by_cues(scores, fold(self._lexicon.normalize(question)))
         vetoed = self._vetoed_in(folded)
         if vetoed is not None:  # the reject topic comes first, whatever the others score
             scores = [(1.0, vetoed), *((s, i) for s, i in scores if i != vetoed)]
         return [Scored(self.items[i], min(1.0, s)) for s, i in scores[:top]]
+
+    def _by_title(
+        self, scores: list[tuple[float, int]], weights: dict[str, float], total: float
+    ) -> list[tuple[float, int]]:
+        """The ranked pairs with, among those tied first, the item whose title is closest
+        to the question first: a bare term (認証キー？) is a keyword of several items, and
+        asks what the term is (認証キーとは), not one step with it (認証キーの取得)."""
+        best = scores[0][0]
+        tied = [pair for pair in scores if min(1.0, best) - pair[0] < TIE]  # 1 is the most
+
+        def closeness(i: int) -> float:
+            feats, size = self._titles[i]
+            shared = sum(weights.get(key, 0.0) for key in feats)
+            return shared / max(total, size) if size else 0.0
+
+        chosen = max(tied, key=lambda pair: (closeness(pair[1]), -pair[1]))[1]
+        if chosen == scores[0][1]:
+            return scores
+        return [(best, chosen), *(pair for pair in scores if pair[1] != chosen)]
 
     def _by_cues(self, scores: list[tuple[float, int]], folded: str) -> list[tuple[float, int]]:
         """The ranked (score, item) pairs with the topic the cues point to first.
@@ -376,15 +408,19 @@ class Index:
         text = folded + "|" + fold(self._rewriter.rewrite_folded(folded))
 
         def shifted(pair: tuple[float, int]) -> float:
-            score, i = pair
+            score, i = min(1.0, pair[0]), pair[1]
             cues = self._cues.get(i)
             if cues is None:
                 return score
             bonus = CUE_BONUS if _holds(text, cues[0]) else 0.0
             return score + bonus - (CUE_BONUS if _holds(text, cues[1]) else 0.0)
 
-        answerable = [pair for pair in scores if not self.items[pair[1]].reject]
-        chosen = max(answerable, key=lambda pair: (shifted(pair), -pair[1]))[1]
+        answerable = [
+            (shifted(pair), -rank, pair[1])  # ties: the one ranked first
+            for rank, pair in enumerate(scores)
+            if not self.items[pair[1]].reject
+        ]
+        chosen = max(answerable)[2]
         if chosen == first:
             return scores
         return [(best, chosen), *(pair for pair in scores if pair[1] != chosen)]

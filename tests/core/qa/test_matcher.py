@@ -183,3 +183,12 @@ def test_staff_and_contractor_words_tell_the_two_sides_apart(aya: Profile) -> No
     assert answer("業者から届いた認証キーがD-Sureで通らない", aya).item_id == "key_not_working"
     assert answer("お知らせを違う部署のアドレスに送ってしまった", aya).item_id == "wrong_address"
     assert answer("STEP3の画面のファイルを間違えて送ってしまった", aya).item_id == "wrong_file"
+
+
+def test_a_bare_term_shared_by_topics_goes_to_the_one_whose_title_is_closest() -> None:
+    get = Item(id="get", title="認証キーの取得（STEP4）", answer="a", keywords=("認証キー", "取得"))
+    what = Item(id="what", title="認証キーとは", answer="b", keywords=("認証キー", "暗証番号"))
+    ranked = _index(get, what).rank("認証キー？")
+    assert ranked[0].score == ranked[1].score == 1.0  # both hold the term as a keyword
+    assert ranked[0].item.id == "what"  # not the earlier item: the term is asked about
+    assert _index(get, what).rank("認証キーの取得")[0].item.id == "get"
