@@ -11,7 +11,8 @@ row of status ``error`` (sender and subject masked and cut short, where it was p
 reply owed) and its staff message in the outbox, in one transaction. Recording it failed
 once already, so if that row cannot be written a bare one is tried (no sender, no
 subject); if neither can, the ``MailFailure`` row alone says so, and ``submissions list
---status error`` lists it (:func:`unrecorded`).
+--status error`` lists it (:func:`unrecorded`). A Maildir file set aside unopened (a
+link, a FIFO) is shown the same way, named by its file (:func:`record_set_aside_file`).
 """
 
 from __future__ import annotations
