@@ -16,24 +16,7 @@ from hosho.core.documents.notice import render_notice
 from hosho.core.documents.reader import MAX_PDF_BYTES, ParsedDocument, parse_pdf, read_pdf
 from hosho.core.documents.worker import WORKER_MEMORY, PdfWorker, shared_worker
 from hosho.core.rules.profile import load_profile
-
-
-def raw_pdf(objects: list[bytes]) -> bytes:
-    """A hand-made PDF with a correct xref; object 1 is the catalog."""
-    out = bytearray(b"%PDF-1.7\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    for offset in offsets:
-        out += b"%010d 00000 n \n" % offset
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)
+from tests.core.documents.producers import raw_pdf
 
 
 def one_page(page_extra: bytes = b"", content: bytes = b"", content_dict: bytes = b"") -> bytes:
