@@ -30,7 +30,7 @@ from hosho.core.store.db import session_scope
 from hosho.core.store.models import MailFailure, Submission, utcnow
 from hosho.core.submissions.answering import SET_ASIDE as NOT_ANSWERED
 from hosho.core.submissions.checks import IncomingMail
-from hosho.core.submissions.outbox import notify_staff
+from hosho.core.submissions.outbox import notify_staff, row_event
 from hosho.core.submissions.statuses import FILE_SET_ASIDE, SET_ASIDE, Status
 
 log = logging.getLogger(__name__)
@@ -90,7 +90,7 @@ def record_set_aside(
                 row.reason = reason or row.reason
                 session.add(row)
                 session.flush()
-                event = _event(row)
+                event = row_event(row)
                 notify_staff(session, event, staff)
                 return event
         except Exception:  # noqa: BLE001 - recording this message failed before; go on
@@ -134,18 +134,6 @@ def _shown(text: str, limit: int) -> str:
     characters only, anything key-shaped masked, cut short."""
     printable = "".join(c if c.isprintable() else "\ufffd" for c in text[: limit * 4])
     return redact(printable)[:limit]
-
-
-def _event(row: Submission) -> SubmissionEvent:
-    return SubmissionEvent(
-        submission_id=row.id,
-        status=row.status,
-        reason=row.reason,
-        sender=row.sender,
-        subject=row.subject,
-        at=row.processed_at,
-        no_reply=row.no_reply,
-    )
 
 
 def _mark_shunted(session: Session, key: str) -> None:

@@ -21,7 +21,7 @@ import random
 import threading
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, fields
+from dataclasses import asdict, fields, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, delete, or_, update
@@ -30,7 +30,7 @@ from sqlmodel import Session, col, select
 from hosho.core.events import SubmissionEvent
 from hosho.core.settings import Settings
 from hosho.core.store.db import session_scope
-from hosho.core.store.models import OutboxMessage, utcnow
+from hosho.core.store.models import OutboxMessage, Submission, utcnow
 from hosho.core.submissions.checks import Outcome
 
 log = logging.getLogger(__name__)
@@ -86,10 +86,8 @@ def notify_staff(session: Session, event: SubmissionEvent, channels: Sequence[st
         )
 
 
-def outcome_event(outcome: Outcome) -> SubmissionEvent:
-    """The staff's view of a recorded message (never the key: the row holds none)."""
-    row, contract, contractor = outcome.submission, outcome.contract, outcome.contractor
-    noted = outcome.notice_record  # ledger mode: what the notice itself printed
+def row_event(row: Submission) -> SubmissionEvent:
+    """The staff's view of a submission row alone (never the key: the row holds none)."""
     return SubmissionEvent(
         submission_id=row.id,
         status=row.status,
@@ -97,12 +95,22 @@ def outcome_event(outcome: Outcome) -> SubmissionEvent:
         sender=row.sender,
         subject=row.subject,
         contract_number=row.contract_number,
-        contractor_name=contractor.name if contractor else None,
-        project_name=contract.project_name if contract else noted and noted.project_name,
-        kind=contract.kind if contract else noted and noted.kind,
         at=row.processed_at,
         verified=row.verified,
         no_reply=row.no_reply,
+    )
+
+
+def outcome_event(outcome: Outcome) -> SubmissionEvent:
+    """The staff's view of a recorded message: its row, and what its contract (or, in
+    ledger mode, the notice itself) says."""
+    contract, contractor = outcome.contract, outcome.contractor
+    noted = outcome.notice_record  # ledger mode: what the notice itself printed
+    return replace(
+        row_event(outcome.submission),
+        contractor_name=contractor.name if contractor else None,
+        project_name=contract.project_name if contract else noted and noted.project_name,
+        kind=contract.kind if contract else noted and noted.kind,
     )
 
 
