@@ -20,7 +20,7 @@ import logging
 import threading
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, or_, update
+from sqlalchemy import ColumnElement, Engine, or_, update
 from sqlmodel import Session, col, func, select
 
 from hosho.core.store.db import session_scope
@@ -42,6 +42,11 @@ REPLY_LOOK_EVERY = 1.0
 DEFAULT_LEASE = timedelta(seconds=60)
 
 
+def _unclaimed(now: datetime) -> ColumnElement[bool]:
+    """No claim holds the reply now (never claimed, handed back, or its lease ran out)."""
+    return or_(col(Submission.reply_lease_until).is_(None), col(Submission.reply_lease_until) < now)
+
+
 def claim_reply(
     engine: Engine, submission_id: int, *, message_id: str, lease: timedelta = DEFAULT_LEASE
 ) -> str | None:
@@ -55,12 +60,7 @@ def claim_reply(
             .where(col(Submission.id) == submission_id)
             .where(col(Submission.reply_due).is_(True))
             .where(col(Submission.replied).is_(False))
-            .where(
-                or_(
-                    col(Submission.reply_lease_until).is_(None),
-                    col(Submission.reply_lease_until) < now,
-                )
-            )
+            .where(_unclaimed(now))
             .values(
                 reply_lease_until=now + lease,
                 reply_message_id=func.coalesce(Submission.reply_message_id, message_id),
@@ -117,12 +117,7 @@ def owed_replies(
                 select(Submission)
                 .where(Submission.reply_due == True)  # noqa: E712
                 .where(Submission.replied == False)  # noqa: E712
-                .where(
-                    or_(
-                        col(Submission.reply_lease_until).is_(None),
-                        col(Submission.reply_lease_until) < now,
-                    )
-                )
+                .where(_unclaimed(now))
                 .where(Submission.processed_at >= now - within)
                 .order_by(Submission.id)  # type: ignore[arg-type]
                 .limit(limit)
