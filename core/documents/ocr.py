@@ -8,9 +8,9 @@ as downloaded.
 
 The page is read in Japanese (labels, number); the line that looks like the key is then read
 again alone, in Latin script with only a key's characters allowed, which tells Q from 0 and
-W from M far better. What OCR reads is never trusted as read: the answer carries ``source="ocr"`` and the
-decision accepts a key only when it equals the imported key after folding look-alikes
-(:func:`same_key_folded`); anything else waits for a person.
+W from M far better. What OCR reads is never trusted as read: the answer carries
+``source="ocr"`` and the decision accepts a key only when it equals the imported key after
+folding look-alikes (:func:`same_key_folded`); anything else waits for a person.
 
 This runs inside the isolated worker (``worker.py``): the engine is a child process with
 its own wall-time and memory limits (``OcrLimits``, settings ``HOSHO_OCR_*``).
@@ -58,6 +58,7 @@ NO_ENGINE = (
     "そのまま添付してください / images cannot be read here (no OCR engine); send the PDF"
     " downloaded at STEP4 as it is"
 )
+TOO_LONG = "画像の読み取りに時間がかかりすぎました / reading the image took too long"
 NOTHING_READ = (
     "画像から保証契約番号と認証キーを読み取れませんでした"
     " / no contract number and auth key could be read from the image"
@@ -426,7 +427,7 @@ def read_scan(data: bytes, limits: OcrLimits | None = None) -> ParsedDocument:
     try:
         text, key_line = text_of(images, limits)
     except TimeoutError:
-        return unknown("画像の読み取りに時間がかかりすぎました / reading the image took too long")
+        return unknown(TOO_LONG)
     except Exception as err:  # noqa: BLE001 - a broken or hostile image is just unreadable
         return unknown(
             f"画像が壊れていて読めません / the image cannot be read ({type(err).__name__})"

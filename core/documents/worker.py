@@ -5,9 +5,10 @@ once and then answers in about the time of the parse itself. The protocol on its
 stdout is frames of a 4-byte big-endian length and a body: a mode byte (``P`` read the PDF,
 ``O`` OCR a scan or photo) and the file in, one JSON object (a ParsedDocument) out. A photo
 goes straight to OCR; a PDF without text is asked again for OCR, with OCR's own time limit
-(``OcrLimits``), the engine a child of the worker with its own memory limit. The worker sets ``RLIMIT_AS`` on itself; the parent waits at most
-``timeout`` seconds per PDF, and kills and restarts a worker that overruns, dies or answers
-garbage. Calls from several threads are serialised by a lock.
+(``OcrLimits``), the engine a child of the worker with its own memory limit. The worker
+sets ``RLIMIT_AS`` on itself; the parent waits at most ``timeout`` seconds per PDF, and
+kills and restarts a worker that overruns, dies or answers garbage. Calls from several
+threads are serialised by a lock.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from typing import IO
 from hosho.core.documents.ocr import (
     MAX_SCAN_PAGES,
     PREPARE_CPU_SECONDS,
+    TOO_LONG,
     OcrLimits,
     looks_like_image,
     read_document,
@@ -155,11 +157,7 @@ class PdfWorker:
         except TimeoutError:
             self._kill()
             self.restarts += 1
-            if mode == b"O":
-                return unknown(
-                    "画像の読み取りに時間がかかりすぎました / reading the image took too long"
-                )
-            return unknown("PDFの解析に時間がかかりすぎました / parsing the PDF took too long")
+            return _too_long(mode)
         except (OSError, ValueError, EOFError):
             self._kill()
             self.restarts += 1
@@ -167,6 +165,13 @@ class PdfWorker:
                 "PDFの解析中に読み取り処理が停止しました（メモリ不足など）"
                 " / the PDF parser stopped (out of memory?)"
             )
+
+
+def _too_long(mode: bytes) -> ParsedDocument:
+    """Unknown: reading the PDF (mode P) or the image (mode O) took too long."""
+    if mode == b"O":
+        return unknown(TOO_LONG)
+    return unknown("PDFの解析に時間がかかりすぎました / parsing the PDF took too long")
 
 
 def _read_exact(stream: IO[bytes], size: int, deadline: float) -> bytes:
@@ -221,11 +226,7 @@ def _parse_within_cpu_budget(
     try:
         return read_scan(data, ocr) if mode == b"O" else read_pdf(data)
     except _CpuTimeUp:
-        if mode == b"O":
-            return unknown(
-                "画像の読み取りに時間がかかりすぎました / reading the image took too long"
-            )
-        return unknown("PDFの解析に時間がかかりすぎました / parsing the PDF took too long")
+        return _too_long(mode)
     finally:
         signal.setitimer(signal.ITIMER_PROF, 0)
 
