@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, func
 from sqlmodel import select
@@ -38,6 +38,9 @@ from hosho.core.store.audit import record
 from hosho.core.store.db import session_scope
 from hosho.core.store.models import ChatLink, Contract, Contractor, DsureRegistration, Submission
 from hosho.core.submissions.statuses import STATUSES, label_of
+
+if TYPE_CHECKING:
+    from hosho.core.submissions.rechecking import Recheck
 
 DENIED = "このコマンドは管理者のみが使えます。"
 HELP = """管理者コマンド:
@@ -180,13 +183,12 @@ class AdminCommands:
         """``submissions show|accept|reject|retry ID …`` (core.submissions.staff_actions)."""
         from hosho.core.documents.reader import parse_pdf
         from hosho.core.submissions import staff_actions as act
-        from hosho.core.submissions.rechecking import Recheck
 
         usage = SUBMISSION_ACTIONS[action]
         if not args or (action in ("accept", "reject") and len(args) < 2):
             return f"使い方: {usage}", "usage"
         ident = act.submission_id(args[0])
-        how = Recheck(self.profile, f"{self.platform}:{actor}", self.register_unknown, self.staff)
+        how = self._recheck(actor)
         if action == "show":
             view = act.show(self.engine, ident, parse_pdf)
             return submission_text(view), "ok"
@@ -267,11 +269,17 @@ class AdminCommands:
         """The notices that waited for the imported contracts: registered now (their 受付
         replies are owed; the poller sends them). Returns how many were registered."""
         from hosho.core.documents.reader import parse_pdf
-        from hosho.core.submissions.rechecking import Recheck
         from hosho.core.submissions.waiting import register_waiting
 
-        how = Recheck(self.profile, f"{self.platform}:{actor}", self.register_unknown, self.staff)
+        how = self._recheck(actor)
         return sum(o.registered for o in register_waiting(self.engine, how, parse_pdf))
+
+    def _recheck(self, actor: str) -> Recheck:
+        """How an admin's decision on a submission is made (this admin, ledger mode, the
+        staff's channels)."""
+        from hosho.core.submissions.rechecking import Recheck
+
+        return Recheck(self.profile, f"{self.platform}:{actor}", self.register_unknown, self.staff)
 
     def _cmd_faq(self, actor: str, args: list[str], attachment: bytes | None) -> tuple[str, str]:
         if args[:1] != ["reload"]:
