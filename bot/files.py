@@ -3,7 +3,8 @@
 Reading (``demo mail``, ``notice parse``, ``contracts import``): only a regular file, at
 most ``limit`` bytes; a device, a FIFO or a folder is one clear error instead of a read
 that never ends. Writing a PDF that may hold a 認証キー (``notice issue --out``, the
-terminal chat's notices): mode 0600, never through a symbolic link.
+terminal chat's notices; ``submissions show --pdf``, only to a new file): mode 0600, never
+through a symbolic link.
 """
 
 from __future__ import annotations
@@ -59,3 +60,17 @@ def write_private(path: Path, data: bytes) -> None:
             out.write(data)
         except OSError as err:
             raise HoshoError(f"cannot write {path}: {err.strerror}") from None
+
+
+def write_new_file(path: Path, data: bytes) -> None:
+    """Write ``data`` to a file that must not exist yet, mode 0600 (never overwrites, never
+    follows a symbolic link)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(path, flags, 0o600)
+    except FileExistsError:
+        raise HoshoError(f"{path} already exists; give a new file name") from None
+    except OSError as err:
+        raise HoshoError(f"cannot write {path}: {err.strerror}") from None
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)

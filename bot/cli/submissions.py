@@ -5,7 +5,6 @@ sends the reply a decision owes (when SMTP is set; else the poller's next pass s
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -47,26 +46,6 @@ def send_owed_replies(runtime: Runtime, rows: list[Submission]) -> None:
     replies = Replies(runtime.engine, mailer, runtime.profile.contact)
     for row in rows:
         replies.send(row)
-
-
-def write_new_file(path: Path, data: bytes) -> None:
-    """Write ``data`` to a file that must not exist yet (never overwrites, never follows a
-    symbolic link)."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-    try:
-        fd = os.open(path, flags, 0o600)
-    except FileExistsError:
-        raise _error(f"{path} already exists; give a new file name") from None
-    except OSError as err:
-        raise _error(f"cannot write {path}: {err.strerror}") from None
-    with os.fdopen(fd, "wb") as out:
-        out.write(data)
-
-
-def _error(message: str) -> Exception:
-    from hosho.core.errors import HoshoError
-
-    return HoshoError(message)
 
 
 def _print_view(view: dict[str, Any]) -> None:
@@ -130,6 +109,7 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """One submission: its row, its kept files and what they read as (never the key)."""
+        from hosho.bot.files import write_new_file
         from hosho.core.documents.reader import parse_pdf
         from hosho.core.runtime import Runtime
         from hosho.core.submissions import staff_actions
@@ -199,13 +179,14 @@ def register(app: typer.Typer) -> None:
         before: str = typer.Option(..., "--before", help="YYYY-MM-DD (town time)."),
     ) -> None:
         """Delete the kept files of submissions received before this day (audited)."""
+        from hosho.core.errors import HoshoError
         from hosho.core.runtime import Runtime
         from hosho.core.submissions.kept_files import purge as run_purge
 
         try:
             day = date.fromisoformat(before)
         except ValueError:
-            raise _error(f"--before must be a date YYYY-MM-DD, not {before!r}") from None
+            raise HoshoError(f"--before must be a date YYYY-MM-DD, not {before!r}") from None
         count = run_purge(Runtime.open().engine, day, actor=_actor())
         typer.echo(f"purged {count} kept files of submissions received before {day}")
 
