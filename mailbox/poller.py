@@ -160,13 +160,15 @@ class Poller:
         #: Maildir: the folder's path and the file names looked at and left alone.
         self._left_folder = ""
         self._left: set[str] | None = None
+        #: The lowest UID that failed in this pass (the watermark stays below it).
+        self._hold: int | None = None
 
     # -- one pass -----------------------------------------------------------------------
 
     def run_once(self) -> PollStats:
         """Take everything waiting now; return counts. Connection errors propagate."""
         stats = PollStats()
-        self._hold: int | None = None  # the lowest UID that failed in this pass
+        self._hold = None
         if not self._connected:
             self.source.open()
             self._connected = True
@@ -315,9 +317,8 @@ class Poller:
             self._left.update(names)
         note = getattr(self.source, "note_progress", None)
         uids = [p.uid for p in looked or [p for p, _ in done] if p.uid is not None]
-        hold = getattr(self, "_hold", None)
-        if hold is not None:  # never past a message that failed and waits to be tried again
-            uids = [u for u in uids if u < hold]
+        if self._hold is not None:  # never past a message that failed and waits to be retried
+            uids = [u for u in uids if u < self._hold]
         if note is not None and uids:
             note(max(uids))
 
