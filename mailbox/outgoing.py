@@ -46,10 +46,15 @@ class Mailer:
         self.sender = sender or f"hosho@{host}"
         self.timeout = timeout
 
+    @property
+    def domain(self) -> str:
+        """The sender's domain, the right-hand side of every Message-ID hosho writes."""
+        return self.sender.rpartition("@")[2] or "hosho.invalid"
+
     def new_message_id(self) -> str:
         """A fresh Message-ID in the sender's domain, ``<hosho.<random>@<domain>>`` (a reply
         to hosho's own mail is recognised by the prefix: ``answering.is_own_message_id``)."""
-        return own_message_id(self.sender.rpartition("@")[2] or "hosho.invalid")
+        return own_message_id(self.domain)
 
     def message(
         self,

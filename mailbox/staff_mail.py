@@ -30,8 +30,7 @@ class StaffMail:
     def message_id(self, row: OutboxMessage) -> str:
         """The row's own Message-ID (the same at every try)."""
         digest = hashlib.sha256(row.key.encode()).hexdigest()[:24]
-        domain = self.mailer.sender.rpartition("@")[2] or "hosho.invalid"
-        return f"<hosho.staff.{digest}@{domain}>"
+        return f"<hosho.staff.{digest}@{self.mailer.domain}>"
 
     def content(self, row: OutboxMessage) -> tuple[str, str]:
         """Subject and text of the row's mail."""
