@@ -404,34 +404,34 @@ def text_of(images: list[Any], limits: OcrLimits) -> tuple[str, str | None]:
     return _fold_numbers(text), key
 
 
+def _broken(err: Exception) -> ParsedDocument:
+    """Unknown: the image could not be decoded or read (``err`` names what failed)."""
+    return unknown(f"画像が壊れていて読めません / the image cannot be read ({type(err).__name__})")
+
+
 def read_scan(data: bytes, limits: OcrLimits | None = None) -> ParsedDocument:
     """A scan or photo read by OCR: number and key as read (``source="ocr"``), or unknown."""
+    from PIL import Image
+
     from hosho.core.documents.finding import checked_key, find_in_text
 
     limits = limits or OcrLimits()
-    from PIL import Image
-
     try:
         images = scan_images(data)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning, MemoryError):
         return unknown("画像が大きすぎて読めません / the image is too large")
     except Exception as err:  # noqa: BLE001 - a broken or hostile image is just unreadable
-        return unknown(
-            f"画像が壊れていて読めません / the image cannot be read ({type(err).__name__})"
-        )
+        return _broken(err)
     if not images:
         return unknown(NO_TEXT)
-    problem = engine_problem(limits.command) if limits.enabled else "off"
-    if problem is not None:
+    if not limits.enabled or engine_problem(limits.command) is not None:
         return unknown(NO_ENGINE)
     try:
         text, key_line = text_of(images, limits)
     except TimeoutError:
         return unknown(TOO_LONG)
     except Exception as err:  # noqa: BLE001 - a broken or hostile image is just unreadable
-        return unknown(
-            f"画像が壊れていて読めません / the image cannot be read ({type(err).__name__})"
-        )
+        return _broken(err)
     found = find_in_text(text)
     if found.several and found.auth_key:
         return unknown(
