@@ -52,6 +52,9 @@ IDLE_RENEW = 9 * 60
 #: Messages and bytes fetched per FETCH command.
 BATCH_MESSAGES = 200
 BATCH_BYTES = 16 * 1024 * 1024
+#: HOSHO_IMAP_KEYWORD_ONLY: the keyword set instead of moving, for registered (True),
+#: rejected (False) and set aside (None).
+_KEYWORDS = {True: REGISTERED_KEYWORD, False: REJECTED_KEYWORD, None: ERROR_KEYWORD}
 
 
 class ImapSource:
@@ -201,7 +204,7 @@ class ImapSource:
         last = self.watermark()
         criteria: list[Any] = ["NOT", "DELETED", "UID", f"{last + 1}:*"]
         if self.keyword_only:
-            for keyword in (REGISTERED_KEYWORD, REJECTED_KEYWORD, ERROR_KEYWORD):
+            for keyword in _KEYWORDS.values():
                 criteria += ["NOT", "KEYWORD", keyword]
         # "n:*" also matches the highest UID when it is below n (RFC 3501): filter it out.
         uids = sorted(u for u in client.search(criteria) if u > last)
@@ -294,9 +297,7 @@ class ImapSource:
     def _settle_now(self, uids: list[int], registered: bool | None) -> None:
         client = self._need()
         if self.keyword_only:
-            keywords = {True: REGISTERED_KEYWORD, False: REJECTED_KEYWORD, None: ERROR_KEYWORD}
-            keyword = keywords[registered]
-            client.add_flags(uids, [keyword], silent=True)
+            client.add_flags(uids, [_KEYWORDS[registered]], silent=True)
         elif self._can_move:
             client.move(uids, self._targets[registered])
         else:
