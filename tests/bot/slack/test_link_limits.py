@@ -7,26 +7,19 @@ from datetime import timedelta
 
 from hosho.bot.conversation import SLACK
 from hosho.core.chat import linking
-from hosho.core.chat.conversation import Conversation
 from hosho.core.runtime import Runtime
 from hosho.core.store.models import utcnow
-
-
-class Outbox:
-    def __init__(self) -> None:
-        self.sent: list[str] = []
-
-    def __call__(self, to: str, subject: str, body: str) -> None:
-        self.sent.append(to)
+from tests.bot.slack.test_linking import Outbox, conversation
 
 
 def test_six_requests_answer_the_same_for_a_known_and_an_unknown_id(runtime: Runtime) -> None:
     outbox = Outbox()
-    chat = Conversation(runtime.engine, runtime.profile, SLACK, send_mail=outbox)
+    chat = conversation(runtime, outbox)
     known = [chat.handle("UPROBE1", "連携 C00002")[0].text for _ in range(6)]
     unknown = [chat.handle("UPROBE2", "連携 C99999")[0].text for _ in range(6)]
     assert known == unknown == [linking.REQUESTED] * 5 + [linking.TOO_MANY]
-    assert outbox.sent == ["info2@aya-kensetsu.example.jp"]  # the victim: one code mail
+    # the victim: one code mail
+    assert [to for to, _subject, _body in outbox.sent] == ["info2@aya-kensetsu.example.jp"]
 
 
 def test_one_code_mail_per_contractor_per_15_minutes_whoever_asks(runtime: Runtime) -> None:
