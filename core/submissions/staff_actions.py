@@ -18,10 +18,11 @@ import re
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from hosho.core.contracts.authkey import redact
 from hosho.core.documents.finding import checked_key
-from hosho.core.documents.reader import ParsedDocument
+from hosho.core.documents.reader import ParsedDocument, looks_like_pdf
 from hosho.core.errors import DocumentError, HoshoError, NotFound
 from hosho.core.store.audit import record
 from hosho.core.store.db import session_scope
@@ -84,7 +85,7 @@ def auth_key_of(text: str) -> str:
         ) from None
 
 
-def _row(session: Any, ident: int) -> Submission:
+def _row(session: Session, ident: int) -> Submission:
     row = locked_row(session, ident)
     if row is None:
         raise NotFound(f"提出 #{ident} は見つかりません。")
@@ -143,8 +144,6 @@ def show(engine: Engine, ident: int, parse: PdfParser | None = None) -> dict[str
 
 def kept_pdf(engine: Engine, ident: int) -> bytes:
     """The PDF received with a submission, byte for byte (the first one kept)."""
-    from hosho.core.documents.reader import looks_like_pdf
-
     with session_scope(engine) as session:
         _row(session, ident)
         files = files_of(session, ident)
