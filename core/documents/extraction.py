@@ -156,8 +156,8 @@ def cid_text(data: bytes, pages: int) -> str:
     return str(extract_text(BytesIO(data), maxpages=pages))
 
 
-def readings(reader: Any, data: bytes, pages: int, max_text: int) -> Iterator[tuple[str, str]]:
-    """The text of the first ``pages`` pages in ever costlier readings: (name, cleaned text).
+def readings(reader: Any, data: bytes, pages: int, max_text: int) -> Iterator[str]:
+    """The cleaned text of the first ``pages`` pages in ever costlier readings.
 
     The first is pypdf's order (the runs' positions gathered in the same pass); the rebuilt
     readings follow only when it carries a notice's words (a rebuild is never spent on a
@@ -165,13 +165,13 @@ def readings(reader: Any, data: bytes, pages: int, max_text: int) -> Iterator[tu
     """
     extracted = [text_and_runs(page, max_text) for page in reader.pages[:pages]]
     text = clean("\n".join(plain for plain, _ in extracted))
-    yield "text", text
+    yield text
     if _NOTICE_WORDS.search(re.sub(r"\s+", "", text)) or set(text) >= _NOTICE_GLYPHS:
         runs = [run for _, page_runs in extracted for run in page_runs]
-        yield "rows", clean(by_rows(runs))
-        yield "columns", clean(by_columns(runs))
+        yield clean(by_rows(runs))  # rows rebuilt from positions
+        yield clean(by_columns(runs))  # columns rebuilt from positions
     if len(text) <= MAX_CID_TEXT and any(unmapped_cid_fonts(p) for p in reader.pages[:pages]):
-        yield "cid", clean(cid_text(data, pages)[: max_text * pages])
+        yield clean(cid_text(data, pages)[: max_text * pages])
 
 
 _NOTICE_WORDS = re.compile(r"認証|保証|証書|契約|番号|お知らせ|キー")

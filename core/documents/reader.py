@@ -218,7 +218,7 @@ def _read_text(reader: Any, data: bytes) -> ParsedDocument:
     from hosho.core.documents.extraction import readings
 
     first: ParsedDocument | None = None
-    for _name, text in readings(reader, data, MAX_PAGES, MAX_TEXT):
+    for text in readings(reader, data, MAX_PAGES, MAX_TEXT):
         answer = _decide(text)
         if first is None:
             first = answer
