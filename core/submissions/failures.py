@@ -60,9 +60,7 @@ def note_failure(engine: Engine, message_key: str, error: str) -> int:
 def note_shunted(engine: Engine, message_key: str) -> None:
     """Record that the message was set aside."""
     with session_scope(engine) as session:
-        row = _row(session, message_key[:998])
-        if row is not None:
-            row.shunted_at = utcnow()
+        _mark_shunted(session, message_key[:998])
 
 
 def record_set_aside(
