@@ -152,7 +152,7 @@ class MaildirSource:
     def _move(self, ref: str, folder: Path) -> None:
         """Rename ``ref`` into ``folder``/cur without overwriting anything there."""
         source = self.path / ref
-        base = ref.split("/", 1)[1].split(":", 1)[0]
+        base = base_name(ref)
         (folder / "cur").mkdir(parents=True, exist_ok=True)
         for n in range(1000):
             target = folder / "cur" / (f"{base}:2,S" if n == 0 else f"{base}.{n}:2,S")
@@ -197,6 +197,12 @@ class MaildirSource:
                 continue
             out.append((info.st_mtime_ns, info.st_ino))
         return tuple(out)
+
+
+def base_name(ref: str) -> str:
+    """A message file's name without its folder and flags (``new/X:2,S`` → ``X``): the
+    name it keeps when moved, and the one a poller remembers it by."""
+    return ref.rpartition("/")[2].split(":", 1)[0]
 
 
 def _headers(handle: object, limit: int, data: bytes = b"") -> bytes:

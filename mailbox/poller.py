@@ -64,6 +64,7 @@ from hosho.core.submissions.statuses import TOO_LARGE, Status
 from hosho.core.submissions.waiting import register_waiting
 from hosho.mailbox.errors import MailError
 from hosho.mailbox.lock import inbox_lock
+from hosho.mailbox.maildir_source import base_name
 from hosho.mailbox.mime import parse_headers, parse_message
 from hosho.mailbox.outgoing import Mailer, mailer_from_settings
 from hosho.mailbox.replies import Replies
@@ -311,7 +312,7 @@ class Poller:
             name = f"{self.source.kind}:{done[0][0].folder}"
             with inbox_lock(self.runtime.engine, name):
                 self.source.finish(done)
-        names = [_file_name(p) for p in left or [] if p.uid is None]
+        names = [base_name(str(p.ref)) for p in left or [] if p.uid is None]
         if names and self._left is not None:
             leave(self.runtime.engine, self._left_folder, names)
             self._left.update(names)
@@ -329,7 +330,7 @@ class Poller:
         if self._left is None:
             self._left_folder = str(Path(getattr(self.source, "path", "")).resolve())
             self._left = left_names(self.runtime.engine, self._left_folder)
-        return [p for p in pending if _file_name(p) not in self._left]
+        return [p for p in pending if base_name(str(p.ref)) not in self._left]
 
     def to_incoming(self, fetched: Fetched) -> IncomingMail:
         """The checks' view of a fetched message."""
@@ -510,11 +511,6 @@ class Poller:
         thread = threading.Thread(target=self.run_forever, name="hosho-poller", daemon=True)
         thread.start()
         return thread
-
-
-def _file_name(item: Pending) -> str:
-    """A Maildir message's file name without its folder and flags (``new/X:2,S`` → X)."""
-    return str(item.ref).rpartition("/")[2].split(":", 1)[0]
 
 
 def _transient_errors() -> tuple[type[BaseException], ...]:
