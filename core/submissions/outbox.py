@@ -25,7 +25,7 @@ from dataclasses import asdict, fields, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, delete, or_, update
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from hosho.core.events import SubmissionEvent
 from hosho.core.settings import Settings
@@ -299,7 +299,7 @@ def forget_delivered(engine: Engine, older_than: timedelta = KEEP_DELIVERED) -> 
 def pending(engine: Engine, channel: str | None = None) -> int:
     """How many outbox rows are not delivered yet (of one channel, or all)."""
     with Session(engine) as session:
-        query = select(OutboxMessage.id).where(col(OutboxMessage.delivered_at).is_(None))
+        query = select(func.count()).where(col(OutboxMessage.delivered_at).is_(None))
         if channel is not None:
             query = query.where(OutboxMessage.channel == channel)
-        return len(session.exec(query).all())
+        return session.exec(query).one()
