@@ -196,17 +196,16 @@ def examine_safely(
         return Examined(sender_valid(mail.sender), Status.ERROR, "")
 
 
-def why_no_reply(
-    mail: IncomingMail, examined: Examined, profile: Profile, own: tuple[str, ...] = ()
-) -> str:
+def why_no_reply(mail: IncomingMail, examined: Examined, profile: Profile) -> str:
     """Why the sender gets no answer (a Japanese reason staff see), ``""`` when one is due:
-    only a submission from a valid address of a person, not the town's own address
-    (``own`` adds hosho's From), not a robot or a reply to hosho (see ``answering``)."""
+    only a submission from a valid address of a person, not the town's own address (hosho's
+    From is checked with the hourly limit, ``reply_limit``), not a robot or a reply to hosho
+    (see ``answering``)."""
     if examined.status == Status.IGNORED:
         return NOT_A_SUBMISSION
     if not examined.sender_ok:
         return BAD_SENDER
-    mine = {address.lower() for address in (*profile.all_addresses, *own) if address}
+    mine = {address.lower() for address in profile.all_addresses if address}
     if mail.sender.lower() in mine:
         return OWN_ADDRESS
     return why_not_answered(mail.headers, mail.sender)
