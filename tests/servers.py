@@ -4,10 +4,12 @@ a private Dovecot IMAP server (one per run, a fresh mailbox per test) and an SMT
 
 from __future__ import annotations
 
+import email
 import shutil
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from email import policy
 
 import pytest
 
@@ -75,6 +77,16 @@ class SmtpSink:
             time.sleep(0.05)
         assert len(self.messages) >= count, f"{len(self.messages)} of {count} messages arrived"
         return self.messages
+
+    def texts(self) -> list[tuple[str, str, str]]:
+        """(first recipient, subject, plain text) of every message received."""
+        out = []
+        for _, rcpt, content in self.messages:
+            mail = email.message_from_bytes(content, policy=policy.default)
+            body = mail.get_body(("plain",))
+            assert body is not None
+            out.append((rcpt[0], str(mail["Subject"]), body.get_content()))
+        return out
 
 
 @pytest.fixture

@@ -6,9 +6,7 @@ sender hears 受付; ledger mode registers a number never imported from the noti
 
 from __future__ import annotations
 
-import email
 import json
-from email import policy
 from pathlib import Path
 
 import pytest
@@ -36,17 +34,6 @@ def env_for(dovecot, smtp, db_url: str, **more: str) -> dict[str, str]:  # type:
     }
 
 
-def replies(smtp) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
-    """(to, subject, text) of every reply the SMTP server received."""
-    out = []
-    for _, rcpt, content in smtp.messages:
-        mail = email.message_from_bytes(content, policy=policy.default)
-        body = mail.get_body(("plain",))
-        assert body is not None
-        out.append((rcpt[0], str(mail["Subject"]), body.get_content()))
-    return out
-
-
 def statuses(cli: Cli, env: dict[str, str]) -> dict[str, tuple[str, bool]]:
     listed = cli("submissions", "list", "--json", env=env)
     assert listed.returncode == 0, listed.stderr
@@ -65,14 +52,14 @@ def test_a_notice_waits_for_its_contract_and_the_sender_hears_uketsuke_then(  # 
         number(2): ("unknown_contract", True),
     }
     smtp.wait(2)
-    assert all("【受付】" not in subject for _, subject, _ in replies(smtp))
+    assert all("【受付】" not in subject for _, subject, _ in smtp.texts())
     # the contract of notice 1 is imported: registered at the end of the import, 受付 sent
     (tmp_path / "c1.csv").write_bytes(contracts_csv(1, specials=False))
     imported = cli("contracts", "import", str(tmp_path / "c1.csv"), env=env)
     assert imported.returncode == 0, imported.stderr
     assert "waiting notices decided again: 1 (1 registered)" in imported.stdout
     smtp.wait(3)
-    to, subject, text = replies(smtp)[2]
+    to, subject, text = smtp.texts()[2]
     assert to == SENDER and "【受付】" in subject and number(1) in text
     assert key_for(1) not in text
     # contract 2 arrives by another way (no hook ran): the next poll pass registers it
@@ -80,7 +67,7 @@ def test_a_notice_waits_for_its_contract_and_the_sender_hears_uketsuke_then(  # 
     again = cli("poll", "--once", env=env)
     assert again.returncode == 0, again.stderr
     smtp.wait(4)
-    to, subject, text = replies(smtp)[3]
+    to, subject, text = smtp.texts()[3]
     assert to == SENDER and "【受付】" in subject and number(2) in text
     assert statuses(cli, env) == {
         number(1): ("registered", True),
@@ -114,7 +101,7 @@ def test_staff_accept_what_hosho_could_not_read_and_the_sender_hears_uketsuke(  
     assert accepted.returncode == 0, accepted.stderr
     assert key_for(3) not in accepted.stdout
     smtp.wait(2)
-    to, subject, text = replies(smtp)[1]
+    to, subject, text = smtp.texts()[1]
     assert to == SENDER and "【受付】" in subject and key_for(3) not in text
     assert statuses(cli, env) == {number(3): ("registered", True)}
 
@@ -127,7 +114,7 @@ def test_ledger_mode_registers_a_number_never_imported_from_the_notice_itself(  
     assert cli("poll", "--once", env=env).returncode == 0
     assert statuses(cli, env) == {number(5): ("registered", False)}
     (reply,) = smtp.wait(1)
-    assert "【受付】" in replies(smtp)[0][1]
+    assert "【受付】" in smtp.texts()[0][1]
     looked = cli("dsure", "lookup", number(5), "--key", key_for(5), "--json", env=env)
     assert looked.returncode == 0, looked.stderr
     view = json.loads(looked.stdout)

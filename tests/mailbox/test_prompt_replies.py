@@ -6,10 +6,8 @@ once each, never to a robot."""
 
 from __future__ import annotations
 
-import email
 import json
 import time
-from email import policy
 
 import pytest
 
@@ -28,16 +26,6 @@ pytestmark = [pytest.mark.imap, pytest.mark.smtp]
 
 BROKEN_PDF = b"%PDF-1.4\n" + bytes(range(256))
 ROBOT = "robot@aya-kensetsu.example.jp"
-
-
-def replies(smtp) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
-    out = []
-    for _, rcpt, content in smtp.messages:
-        mail = email.message_from_bytes(content, policy=policy.default)
-        body = mail.get_body(("plain",))
-        assert body is not None
-        out.append((rcpt[0], str(mail["Subject"]), body.get_content()))
-    return out
 
 
 def test_replies_owed_by_a_slack_decision_go_out_from_the_running_poller_at_once(  # type: ignore[no-untyped-def]
@@ -71,18 +59,18 @@ def test_replies_owed_by_a_slack_decision_go_out_from_the_running_poller_at_once
         how = Recheck(runtime.profile, "slack:U0STAFF", False, staff_channels(runtime.settings))
         staff_actions.accept(runtime.engine, rows[None]["id"], number(3), key_for(3), how)
         smtp.wait(3, timeout=10)  # REPLY_RETRY_AFTER is 2 minutes and IDLE waits 9
-        to, subject, text = replies(smtp)[2]
+        to, subject, text = smtp.texts()[2]
         assert to == SENDER and "【受付】" in subject and key_for(3) not in text
 
         import_contracts(runtime.engine, contracts_csv(5), actor="slack:U0STAFF")
         changed = register_waiting(runtime.engine, how, parse_pdf)
         assert sorted(o.submission.contract_number or "" for o in changed) == [number(4), number(5)]
         smtp.wait(4, timeout=10)
-        to, subject, text = replies(smtp)[3]
+        to, subject, text = smtp.texts()[3]
         assert to == SENDER and "【受付】" in subject and number(5) in text
         time.sleep(3)  # the poller's loop and its passes: nothing sent twice, no robot answered
         assert len(smtp.messages) == 4
-        assert ROBOT not in json.dumps(replies(smtp))
+        assert ROBOT not in json.dumps(smtp.texts())
     finally:
         poller.stop()
         thread.join(15)
