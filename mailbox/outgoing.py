@@ -56,7 +56,7 @@ class Mailer:
         to hosho's own mail is recognised by the prefix: ``answering.is_own_message_id``)."""
         return own_message_id(self.domain)
 
-    def message(
+    def send(
         self,
         to: str,
         subject: str,
@@ -65,8 +65,9 @@ class Mailer:
         message_id: str | None = None,
         auto_submitted: str = "auto-replied",
         headers: Mapping[str, str] | None = None,
-    ) -> EmailMessage:
-        """The message ``send`` would send; ``message_id`` when a resend must keep the
+    ) -> None:
+        """Send one message; MailError (one line) when the server refuses or is away.
+        Returning means the server accepted it. ``message_id`` when a resend must keep the
         first try's (a rare duplicate is then recognisable), else a fresh one; ``headers``
         adds more (In-Reply-To, References of a reply)."""
         msg = EmailMessage()
@@ -79,28 +80,6 @@ class Mailer:
         for name, value in (headers or {}).items():
             msg[name] = value
         msg.set_content(body, charset="utf-8")
-        return msg
-
-    def send(
-        self,
-        to: str,
-        subject: str,
-        body: str,
-        *,
-        message_id: str | None = None,
-        auto_submitted: str = "auto-replied",
-        headers: Mapping[str, str] | None = None,
-    ) -> None:
-        """Send one message; MailError (one line) when the server refuses or is away.
-        Returning means the server accepted it."""
-        msg = self.message(
-            to,
-            subject,
-            body,
-            message_id=message_id,
-            auto_submitted=auto_submitted,
-            headers=headers,
-        )
         context = ssl.create_default_context()
         try:
             if self.security == "ssl":
