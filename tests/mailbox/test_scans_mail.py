@@ -16,7 +16,7 @@ from hosho.core.store.db import get_engine
 from tests.conftest import Cli, require_or_skip
 from tests.core.documents.producers import PRODUCERS, Facts
 from tests.core.documents.scans import Scan, require_ocr, scanned
-from tests.mailbox.test_person_in_the_loop import env_for, replies
+from tests.mailbox.test_person_in_the_loop import env_for
 from tests.mailbox.town import UNKNOWN, contracts_csv, key_for, message, notice, number
 
 pytestmark = [pytest.mark.imap, pytest.mark.smtp]
@@ -78,7 +78,7 @@ def test_scans_and_photos_are_registered_or_wait_for_a_person(  # type: ignore[n
         looked = cli("dsure", "lookup", number(n), "--key", key_for(n), "--json", env=env)
         assert json.loads(looked.stdout or "{}").get("registered") is not True
     smtp.wait(4)
-    texts = [text for _, _, text in replies(smtp)]
+    texts = [text for _, _, text in smtp.texts()]
     assert sum("担当者が内容を確認しています" in text for text in texts) == 2
     for key in (key_for(5), key_for(6), key_for(7), WRONG_KEY, key_for(UNKNOWN)):
         assert all(key not in text for text in texts)
@@ -98,5 +98,5 @@ def test_without_ocr_a_scan_is_unreadable_and_the_sender_is_asked_for_the_step4_
     (row,) = json.loads(out.stdout)
     assert row["status"] == "unreadable"
     smtp.wait(1)
-    ((_, _, text),) = replies(smtp)
+    ((_, _, text),) = smtp.texts()
     assert "STEP4" in text and "画像" in text
