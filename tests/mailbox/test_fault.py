@@ -1,7 +1,7 @@
 """Fault injection: SIGKILL the poller (``hosho poll --once`` in a subprocess) at random
-moments of a 1,000-message run, 10 times, restarting it each time; then let it finish.
+moments of a 600-message run, 6 times, restarting it each time; then let it finish.
 Every message must end with exactly one submission row and in exactly one folder.
-(``bench/bench_mail.py`` measures the large runs; 1,000 messages give every kill a batch in
+(``bench/bench_mail.py`` measures the large runs; 600 messages give every kill a batch in
 flight while keeping the suite short.)"""
 
 from __future__ import annotations
@@ -21,12 +21,12 @@ from tests.mailbox.town import bulk
 
 pytestmark = [pytest.mark.imap, pytest.mark.slow]
 
-TOTAL = 1000
+TOTAL = 600
 CONTRACTS = 40
-KILLS = 10
+KILLS = 6
 
 
-def test_sigkill_during_a_1000_message_run(town, dovecot, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_sigkill_during_a_600_message_run(town, dovecot, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     for raw in bulk(TOTAL, CONTRACTS, "kill"):
         dovecot.deliver(raw)
     runtime = use_env(monkeypatch, dovecot.env())
