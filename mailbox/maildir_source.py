@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import mailbox
 import os
+import re
 import stat
 import threading
 import time
@@ -72,28 +73,30 @@ class MaildirSource:
 
     def scan(self) -> list[Pending]:
         self._stamp_at_scan = self._stamp()
-        found: list[Pending] = []
+        entries: list[tuple[str, os.DirEntry[str]]] = []
         for sub in ("new", "cur"):
             folder = self.path / sub
-            if not folder.is_dir():
+            if folder.is_dir():
+                entries.extend((sub, entry) for entry in os.scandir(folder))
+        entries.sort(key=lambda pair: arrival_order(pair[1].name))
+        found: list[Pending] = []
+        for sub, entry in entries:
+            if entry.name.startswith("."):
                 continue
-            for entry in sorted(os.scandir(folder), key=lambda e: e.name):
-                if entry.name.startswith("."):
-                    continue
-                if not entry.is_file(follow_symlinks=False):  # a link, a FIFO, a folder
-                    self._shunt(f"{sub}/{entry.name}", "not a regular file")
-                    continue
-                info = entry.stat(follow_symlinks=False)
-                found.append(
-                    Pending(
-                        ref=f"{sub}/{entry.name}",
-                        folder=self.folder,
-                        uidvalidity=None,
-                        uid=None,
-                        size=info.st_size,
-                        received_at=datetime.fromtimestamp(info.st_mtime, UTC),
-                    )
+            if not entry.is_file(follow_symlinks=False):  # a link, a FIFO, a folder
+                self._shunt(f"{sub}/{entry.name}", "not a regular file")
+                continue
+            info = entry.stat(follow_symlinks=False)
+            found.append(
+                Pending(
+                    ref=f"{sub}/{entry.name}",
+                    folder=self.folder,
+                    uidvalidity=None,
+                    uid=None,
+                    size=info.st_size,
+                    received_at=datetime.fromtimestamp(info.st_mtime, UTC),
                 )
+            )
         return found
 
     def fetch(self, items: list[Pending], max_bytes: int) -> list[Fetched]:
@@ -197,6 +200,31 @@ class MaildirSource:
                 continue
             out.append((info.st_mtime_ns, info.st_ino))
         return tuple(out)
+
+
+_SECONDS = re.compile(r"^(\d+)\.")
+_MICROS = re.compile(r"M(\d+)")
+_COUNT = re.compile(r"Q(\d+)")
+
+
+def arrival_order(name: str) -> tuple[int, int, int, str]:
+    """Sort key of a Maildir file name in the order it was delivered.
+
+    A name is ``SECONDS.M<microseconds>P<pid>Q<count>.host`` (Python, Dovecot) or similar;
+    the microseconds are not zero-padded, so a plain string sort puts ``M99999`` after
+    ``M100000`` of the same second. Names of another form sort after, by name."""
+    seconds = _SECONDS.match(name)
+    if seconds is None:
+        return (1 << 62, 0, 0, name)
+    middle = name[seconds.end() :].split(".", 1)[0]
+    micros = _MICROS.search(middle)
+    count = _COUNT.search(middle)
+    return (
+        int(seconds.group(1)),
+        int(micros.group(1)) if micros else 0,
+        int(count.group(1)) if count else 0,
+        name,
+    )
 
 
 def base_name(ref: str) -> str:
