@@ -21,6 +21,10 @@ from hosho.core.rules.profile import Profile
 
 #: Below this score (0–1) the question is not answered.
 THRESHOLD = 0.22
+#: The same for a question that names the service (an ``anchors`` word of the knowledge
+#: base: 電子保証, 認証キー…): a long mail about it explains little of itself with any one
+#: item, yet it is about this service, not about 住民票 or the weather.
+ANCHORED_THRESHOLD = 0.10
 #: How many nearest topics a fallback offers.
 SUGGESTIONS = 3
 #: A topic less near than this is not offered as "もしかして" (starter topics are instead).
@@ -129,5 +133,7 @@ def decide(
 def answer(question: str, profile: Profile) -> Answer:
     """Answer one question for the profile's town (see the module docstring)."""
     index = index_for(profile)
-    ranked = index.rank(question.strip()[:MAX_QUESTION], top=SUGGESTIONS + 2)
-    return decide(ranked, profile, starters=index.starters)
+    question = question.strip()[:MAX_QUESTION]
+    ranked = index.rank(question, top=SUGGESTIONS + 2)
+    threshold = ANCHORED_THRESHOLD if index.names_service(question) else THRESHOLD
+    return decide(ranked, profile, threshold, starters=index.starters)

@@ -71,7 +71,7 @@ KANA_WORD = "k:"
 #: Scores closer than this are a tie (see ``_by_title``).
 TIE = 1e-6
 #: How far an item's cue (or ``against``) moves it among close topics (see ``_by_cues``).
-CUE_BONUS = 0.12
+CUE_BONUS = 0.08
 #: Rarity given to a ひらがな pair no item has: in a paraphrase such pairs are mostly
 #: filler (よくわからないので), unlike an unknown 漢字 word (住民票), which gets the most.
 UNSEEN_KANA_IDF = 1.0
@@ -126,8 +126,8 @@ def _is_kana_word(word: str) -> bool:
     return len(word) >= 2 and all("\u3041" <= ch <= "\u30ff" for ch in word)
 
 
-def _kana_word_re(words: set[str]) -> re.Pattern[str] | None:
-    """One pattern for the folded kana keywords, longest first (あどれす before どれ)."""
+def _longest_first(words: set[str]) -> re.Pattern[str] | None:
+    """One pattern for folded words, longest first (あどれす before どれ)."""
     if not words:
         return None
     return re.compile("|".join(re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w))))
@@ -178,7 +178,7 @@ class Index:
         self._lexicon = lexicon = shared_lexicon()
         self._rewriter = KanaRewriter(vocabulary)
         #: Kana keywords (いつから, なぜ, なくした, メリット), matched as whole words.
-        self._kana_words = _kana_word_re(
+        self._kana_words = _longest_first(
             {fold(k) for item in self.items for k in item.keywords if _is_kana_word(k)}
         )
         texts = {t for item in self.items for t in (item.title, *item.questions, *item.keywords)}
@@ -212,6 +212,9 @@ class Index:
                 if key not in self._common:
                     self._postings.setdefault(key, []).append((i, credit))
         self._veto_items, self._veto_re = self._vetoes(normalized)
+        #: The knowledge base's words naming the service, folded (see ``names_service``).
+        anchors = {fold(lexicon.normalize(word)) for word in kb.anchors}
+        self._anchor_re = _longest_first({a for a in anchors if a})
         #: Items answered only when the question holds one of their ``requires`` words.
         self._requires = {
             i: re.compile("|".join(re.escape(fold(lexicon.normalize(w))) for w in item.requires))
@@ -283,6 +286,17 @@ class Index:
             return None
         found = self._veto_re.search(folded)
         return self._veto_items[found.group(0)] if found else None
+
+    def names_service(self, question: str) -> bool:
+        """True when the question holds one of the knowledge base's ``anchors`` (電子保証,
+        認証キー, D-Sure…), written or in kana (でんしほしょう), after the shared lexicon
+        (補償 → 保証, auth key → 認証キー): whatever else it says, it is about the service."""
+        if self._anchor_re is None:
+            return False
+        folded = fold(self._lexicon.normalize(question))
+        if self._anchor_re.search(folded):
+            return True
+        return self._anchor_re.search(fold(self._rewriter.rewrite_folded(folded))) is not None
 
     def idf(self, key: str) -> float:
         """Rarity of a feature across items (an unseen feature is rarest)."""

@@ -40,6 +40,9 @@ class KnowledgeBase:
     items: tuple[Item, ...]
     #: Topics offered when a question is near none (ids of items, in order).
     starters: tuple[str, ...] = ()
+    #: Words that name this service (電子保証, 認証キー, D-Sure): a question holding one
+    #: is about it, and is answered at a lower confidence (``answers.ANCHORED_THRESHOLD``).
+    anchors: tuple[str, ...] = ()
 
 
 def profile_facts(profile: Profile) -> dict[str, str]:
@@ -164,11 +167,14 @@ class Item(BaseModel):
 
 
 class _KnowledgeFile(BaseModel):
-    """The TOML file: ``version``, ``starters``, ``[[item]]`` and ``[[reject]]`` tables."""
+    """The TOML file: ``version``, ``starters``, ``anchors``, ``[[item]]`` and ``[[reject]]``
+    tables."""
 
     version: int = 1
     #: Topics offered when a question is near none (ids of items, in order).
     starters: tuple[str, ...] = ()
+    #: Words naming the service (see ``KnowledgeBase.anchors``).
+    anchors: tuple[Phrase, ...] = ()
     item: tuple[Item, ...] = ()
     reject: tuple[Item, ...] = ()
 
@@ -235,7 +241,10 @@ def parse_knowledge(
     except ValidationError as err:
         raise config_error(f"knowledge {source}", err, _entry_place(data)) from None
     return KnowledgeBase(
-        name=source, items=(*parsed.item, *parsed.reject), starters=parsed.starters
+        name=source,
+        items=(*parsed.item, *parsed.reject),
+        starters=parsed.starters,
+        anchors=parsed.anchors,
     )
 
 
