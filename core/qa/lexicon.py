@@ -36,6 +36,13 @@ _SPACES_RE = re.compile(r"\s+")
 WORD_BREAK = "|"
 
 
+def _plural(word: str) -> str:
+    """The English plural of a word or phrase's last word: steps, sureties (not keys)."""
+    if word.endswith("y") and len(word) > 1 and word[-2] not in "aeiou":
+        return word[:-1] + "ies"
+    return word + "s"
+
+
 def _alternation(words: list[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w)))
 
@@ -52,9 +59,9 @@ class Lexicon:
     ) -> None:
         self._spellings = {unicodedata.normalize("NFKC", k): v for k, v in spellings.items()}
         self._english = {k.lower(): v for k, v in english.items()}
-        for key, value in list(self._english.items()):  # plurals: certificates, steps
+        for key, value in list(self._english.items()):  # plurals: certificates, sureties
             if key[-1].isalpha() and not key.endswith("s"):
-                self._english.setdefault(key + "s", value)
+                self._english.setdefault(_plural(key), value)
         self._spelling_re = (
             re.compile(_alternation(list(self._spellings))) if self._spellings else None
         )
