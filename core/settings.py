@@ -83,9 +83,10 @@ class Settings(BaseSettings):
     def _staff_addresses(cls, value: str) -> str:
         from email_validator import EmailNotValidError, validate_email
 
-        for address in (a.strip() for a in value.split(",")):
-            if not address:
-                continue
+        addresses = [a.strip() for a in value.split(",") if a.strip()]
+        if value.strip() and not addresses:  # ", ," would silently send staff nothing
+            raise ValueError("holds no e-mail address (a comma-separated list)")
+        for address in addresses:
             try:
                 validate_email(address, check_deliverability=False)
             except EmailNotValidError as err:

@@ -140,6 +140,7 @@ def counts(engine) -> tuple[int, int]:  # type: ignore[no-untyped-def]
     ("settings", "says"),
     [
         ({"HOSHO_STAFF_EMAIL": "kanri@town.aya.lg.jp, 管理課"}, "HOSHO_STAFF_EMAIL: '管理課'"),
+        ({"HOSHO_STAFF_EMAIL": " , ,"}, "HOSHO_STAFF_EMAIL: holds no e-mail address"),
         ({"HOSHO_DIGEST_AT": "8時半"}, "HOSHO_DIGEST_AT: must be HH:MM"),
         ({"HOSHO_STAFF_EMAIL": STAFF[0]}, "HOSHO_STAFF_EMAIL is set but HOSHO_SMTP_HOST is not"),
         (
