@@ -8,6 +8,7 @@ must not answer (other town services, other contract procedures, greetings).
 
 from __future__ import annotations
 
+import dataclasses
 import string
 import tomllib
 from dataclasses import dataclass
@@ -261,10 +262,12 @@ class _AskedFile(BaseModel):
 
 def add_asked(kb: KnowledgeBase, data: dict[str, Any], source: str = "asked") -> KnowledgeBase:
     """The knowledge base with the questions of an ``asked`` file added to its items'
-    example questions (kept apart from the authored ones only in the files).
+    ``asked`` examples.
 
     Questions people asked, written by others than the knowledge base's authors, teach
-    the matcher the ways a topic is asked; under a ``[[reject]]`` id they teach what to
+    the matcher the ways a topic is asked: they are examples like the authored questions,
+    but a word found only in them gets a smaller credit (``index.ASKED_CREDIT``: a long
+    mail's every word is not the topic's). Under a ``[[reject]]`` id they teach what to
     refuse. An id no item has is a ConfigError naming it.
     """
     try:
@@ -281,7 +284,7 @@ def add_asked(kb: KnowledgeBase, data: dict[str, Any], source: str = "asked") ->
         else item
         for item in kb.items
     )
-    return KnowledgeBase(name=kb.name, items=items, starters=kb.starters, anchors=kb.anchors)
+    return dataclasses.replace(kb, items=items)
 
 
 def _read_toml(name: str) -> dict[str, Any] | None:
