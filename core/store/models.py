@@ -120,6 +120,10 @@ class Submission(SQLModel, table=True):
     verified: bool = True
     #: Who decided by hand (``submissions accept``/``reject``); None: hosho decided.
     decided_by: str | None = Field(default=None, max_length=64)
+    #: The town's own submission addresses (the profile's ``all_addresses``) found in the
+    #: mail's To/Cc, lower-case, comma-separated; never anyone else's. "" when none (and on
+    #: rows recorded before migration 0007). The address rule reads it when deciding again.
+    sent_to: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
 
 
 class ReceivedFile(SQLModel, table=True):

@@ -187,11 +187,19 @@ def _mail_rules(
             return Status.WRONG_SUBJECT, Status.WRONG_SUBJECT.reason(detail=wrong)
     if kind:
         wanted = profile.address_for(kind).lower()
-        town = {a.lower() for a in profile.all_addresses}
-        sent_to = {a.lower() for a in mail.recipients}
-        if sent_to & town and wanted not in sent_to:  # e.g. 契約保証 to the 前払金 section
+        sent_to = set(town_recipients(mail.recipients, profile))
+        if sent_to and wanted not in sent_to:  # e.g. 契約保証 to the 前払金 section
             return Status.WRONG_ADDRESS, Status.WRONG_ADDRESS.reason(kind=kind, address=wanted)
     return None
+
+
+def town_recipients(recipients: Sequence[str], profile: Profile) -> list[str]:
+    """The town's own submission addresses (``profile.all_addresses``) among a mail's To/Cc,
+    lower-case, once each, in the mail's order: what a submission keeps (``sent_to``) so the
+    address rule holds when it is decided again; anyone else's address is left out."""
+    town = {a.lower() for a in profile.all_addresses}
+    found = [a.strip().lower() for a in recipients]
+    return list(dict.fromkeys(a for a in found if a in town))
 
 
 def decide_from_notice(

@@ -52,8 +52,10 @@ def locked_row(session: Session, ident: int) -> Submission | None:
 
 def mail_of(session: Session | None, row: Submission) -> IncomingMail:
     """The checks' view of a recorded message, with its kept files as attachments when a
-    ``session`` is given (the recipients are not kept: the address rule is not checked
-    again)."""
+    ``session`` is given. Its recipients are the town's addresses it was sent to, as kept
+    in ``sent_to`` (no one else's address is kept), so the address rule (one address per
+    kind of guarantee) is checked again as for the first decision. A row recorded before
+    migration 0007 has ``sent_to`` "": the address rule is skipped for it, as before."""
     assert row.id is not None
     return IncomingMail(
         message_key=row.message_key,
@@ -66,6 +68,7 @@ def mail_of(session: Session | None, row: Submission) -> IncomingMail:
         folder=row.folder,
         uidvalidity=row.uidvalidity,
         uid=row.uid,
+        recipients=[a for a in row.sent_to.split(",") if a],
     )
 
 

@@ -34,7 +34,7 @@ from hosho.core.submissions.checks import (
     examine_safely,
     why_no_reply,
 )
-from hosho.core.submissions.decision import Known, decide_safely
+from hosho.core.submissions.decision import Known, decide_safely, town_recipients
 from hosho.core.submissions.kept_files import keep_received
 from hosho.core.submissions.notice_records import register_from_notices
 from hosho.core.submissions.outbox import notify_outcomes
@@ -127,6 +127,7 @@ def _row(
         reply_due=not no_reply,
         no_reply=no_reply,
         processed_at=utcnow(),
+        sent_to=",".join(town_recipients(mail.recipients, profile)),
     )
 
 
