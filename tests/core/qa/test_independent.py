@@ -18,8 +18,9 @@ in brackets:
   [61], 115/120 [110] refused; the five let through were read and their words added.
 * **I**: hurried fragments (認証キー どこ); **J**: contractors after a mistake, worried
   keigo, kana, dialect; **K**: the town's side and the bot, why-questions. Measured
-  once: 170/186 [170], 172/186 [142], 165/186 [142]; the misses of I and K were read
-  (nothing was changed for them: a rule tried on them was dropped).
+  once: 170/186 [170], 172/186 [142], 165/186 [142]. Their misses were read: a rule
+  tried on them was dropped; English words they used for the flyer's things went into the
+  shared lexicon (overall flow, features, lump-sum, guarantee fee statement): 172, 173, 165.
 * **L**: written in the style of the shared dev set (one plain sentence, every side of
   the flow, close-by procedures that name 電子保証). Measured once: 182/186 [170] and
   60/60 [60] refused.
@@ -50,7 +51,7 @@ ROWS = [
     if line.strip()
 ]
 #: Answerable questions right now, by set: floors.
-FLOORS = {"C": 147, "F": 153, "G": 149, "H": 62, "I": 170, "J": 172, "K": 164, "L": 182}
+FLOORS = {"C": 147, "F": 153, "G": 149, "H": 62, "I": 172, "J": 173, "K": 165, "L": 182}
 #: (answerable questions a topic, questions to refuse) of each set.
 SHAPE = {
     "C": (5, 45),
