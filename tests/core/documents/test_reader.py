@@ -170,14 +170,17 @@ def test_text_matching_rules() -> None:
     assert find_in_text("保証契約番号：KS-2024-0012").contract_number == "KS-2024-0012"
 
 
-def test_encrypted_pdf_is_unknown_unless_it_opens_without_a_password() -> None:
+@pytest.mark.parametrize("algorithm", ["RC4-128", "AES-128", "AES-256"])
+def test_encrypted_pdf_is_unknown_unless_it_opens_without_a_password(algorithm: str) -> None:
+    """Producers often protect a notice against editing: encrypted, with an owner password
+    only (AES needs the cryptography package, a declared dependency)."""
     notice = table_pdf(
         "認証キー等のお知らせ",
         [("保証契約番号", "0000012345"), ("認証キー", "ABCD-EFGH-JKMN-PQRS")],
     )
     for user_password, expected in (("secret", "unknown"), ("", "auth_key_notice")):
         writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(notice)))
-        writer.encrypt(user_password, owner_password="owner", algorithm="RC4-128")
+        writer.encrypt(user_password, owner_password="owner", algorithm=algorithm)
         out = io.BytesIO()
         writer.write(out)
         parsed = both(out.getvalue())
