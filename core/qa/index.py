@@ -1,7 +1,8 @@
 """The Q&A index: which knowledge-base item a question is about, and how sure we are.
 
 Every item becomes a bag of character features (from its title, example questions,
-keywords and their kana readings; a feature found only in its answer gets ANSWER_CREDIT).
+keywords and their kana readings; a feature found only in its answer gets ANSWER_CREDIT,
+one found only in the questions people asked, ``Item.asked``, ASKED_CREDIT).
 Both the knowledge base's texts and the question are first read through the shared
 lexicon (conversion slips such as 補償 for 保証, English words as the knowledge base's
 terms); a kana keyword (いつから, なぜ, メリット) found in a text is also one word feature.
@@ -308,7 +309,7 @@ class Index:
         if self._veto_re is None:
             return None
         found = self._veto_re.search(folded)
-        return self._veto_items[found.group(0)] if found else None  # the word, not the edges
+        return self._veto_items[found.group(0)] if found else None
 
     def names_service(self, question: str) -> bool:
         """True when the question holds one of the knowledge base's ``anchors`` (電子保証,

@@ -34,6 +34,13 @@ def test_lexicon_corrects_conversion_slips_and_reads_english_as_the_kb_terms() -
     assert lexicon.normalize("Ｄ－Ｓｕｒｅ") == "D-Sure"  # NFKC, unknown words kept
 
 
+def test_english_plurals_follow_the_spelling_of_the_word() -> None:
+    lexicon = Lexicon({}, {"surety": "保証", "key": "認証キー", "step": "STEP"}, frozenset())
+    assert lexicon.normalize("sureties") == "保証"  # -y after a consonant: -ies
+    assert lexicon.normalize("keys") == "認証キー"  # -y after a vowel: -s
+    assert lexicon.normalize("steps") == "STEP"
+
+
 def test_no_feature_spans_two_words_of_an_english_question() -> None:
     lexicon = Lexicon({}, {"town": "町", "received": "届いた"}, frozenset({"has", "the"}))
     feats = features(lexicon.normalize("Has the town received the STEP3 PDF?"))
@@ -126,6 +133,16 @@ def test_a_reject_word_decides_alone_unless_an_answerable_item_uses_it() -> None
     assert index.vetoed_by("保証証書の種類") is None  # a decides word is no keyword
     assert index.vetoed_by("電話で相談窓口") is not None
     assert index.vetoed_by("相談したい") is None  # 相談 alone is the contact item's
+
+
+def test_a_latin_reject_word_decides_only_as_a_whole_word() -> None:
+    login = Item(id="login", title="ログイン", answer="a", keywords=("パスワード", "ログイン"))
+    other = Item(id="it", reject=True, keywords=("Windows", "tax", "PC"))
+    index = _index(login, other)
+    assert index.vetoed_by("Windowsのパスワードを忘れた") is not None
+    assert index.vetoed_by("How do I reset my Windows password?") is not None
+    assert index.vetoed_by("What is the syntax of the password?") is None  # not tax
+    assert index.vetoed_by("PCが遅い") is None  # shorter than LATIN_VETO_MIN: a feature only
 
 
 def test_an_item_that_requires_a_cue_is_answered_only_with_one(aya: Profile) -> None:
