@@ -81,7 +81,45 @@ def text_and_runs(page: Any, max_text: int) -> tuple[str, list[Run]]:
         scale = abs(tm[3] * cm[3]) or 1.0
         runs.append(Run(x, y, (size or 10.0) * scale, text))
 
-    return page.extract_text(visitor_text=visit)[:max_text], runs
+    text = page.extract_text(visitor_text=visit)[:max_text]
+    fields = field_runs(page)
+    runs.extend(fields[: max(0, MAX_RUNS - len(runs))])
+    return "\n".join([text, *(run.text for run in fields)])[:max_text], runs
+
+
+#: Widget annotations looked at on one page, and the longest field value kept.
+MAX_FIELDS = 64
+MAX_FIELD_TEXT = 200
+_FONT_SIZE = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s+Tf")
+
+
+def field_runs(page: Any) -> list[Run]:
+    """The values of a filled PDF form's text fields on the page, each a run where its
+    widget is shown (a value lives in the annotation, not in the page's content, so pypdf's
+    text has none). Hidden widgets are left out."""
+    try:
+        annots = page.get("/Annots")
+        annots = annots.get_object() if annots is not None else []
+        runs: list[Run] = []
+        for ref in list(annots)[:MAX_FIELDS]:
+            widget = ref.get_object()
+            if widget.get("/Subtype") != "/Widget" or int(widget.get("/F", 0)) & 0b100010:
+                continue
+            parent = widget.get("/Parent")
+            field = parent.get_object() if "/V" not in widget and parent is not None else widget
+            value = field.get("/V")
+            if not isinstance(value, str) or not value.strip():
+                continue
+            x0, x1 = sorted(float(v) for v in widget["/Rect"][0::2][:2])
+            y0, y1 = sorted(float(v) for v in widget["/Rect"][1::2][:2])
+            sizes = _FONT_SIZE.findall(str(widget.get("/DA") or field.get("/DA") or ""))
+            size = float(sizes[-1]) if sizes and float(sizes[-1]) > 0 else 0.7 * (y1 - y0)
+            size = min(max(size, 4.0), 40.0)
+            text = _INVISIBLE.sub("", value[:MAX_FIELD_TEXT]).replace("\n", " ")
+            runs.append(Run(x0 + 2, y0 + max(0.0, (y1 - y0 - size) / 2), size, text))
+        return runs
+    except (AttributeError, TypeError, KeyError, ValueError, IndexError):
+        return []
 
 
 def _lines(runs: list[Run]) -> list[list[Run]]:

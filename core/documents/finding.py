@@ -37,11 +37,17 @@ _TO_VALUE = str.maketrans(
     {**{h: "-" for h in HYPHENS}, **{chr(c): chr(c - 32) for c in range(97, 123)}}
 )
 
-# Specific labels first: a notice may also quote the works contract's own 契約番号.
-_NUMBER_LABELS = (re.compile(r"保証契約番号|保証証書番号|証書番号"), re.compile(r"契約番号"))
+# Specific labels first: a notice may also quote the works contract's own 契約番号, so
+# another company's word for the number (証券番号, 保証番号) comes before that one.
+_NUMBER_LABELS = (
+    re.compile(r"保証契約番号|保証証書番号|証書番号"),
+    re.compile(r"保証証券番号|証券番号|保証番号"),
+    re.compile(r"契約番号"),
+)
 _KEY_LABEL = re.compile(r"認証キー|認証key|認証KEY", re.IGNORECASE)
-# After a label: an optional gloss in brackets and separators, then the value.
-_GAP = r"(?:[（(][^）)]{0,12}[）)])?[:：=\]】」』\-]*(?:は|第)?"
+# After a label: an optional gloss in brackets and separators (a colon, a leader of dots,
+# middle dots, rules or underscores), then the value.
+_GAP = r"(?:[（(][^）)]{0,12}[）)])?[:：=\]】」』\-.・·_─━]*(?:は|第)?"
 # A 保証契約番号: digits and inner hyphens, optionally after a short letter prefix. Letters
 # after the digits are not part of it (squeezed text runs the next word on: "…2345PAGE1").
 _NUMBER_VALUE = re.compile(_GAP + r"((?:[A-Z]{1,3}-?)?[0-9](?:[0-9]|-(?=[0-9])){3,60})")
@@ -65,6 +71,7 @@ class TextFindings:
     looks_like_certificate: bool
     has_text: bool
     several: bool = False  # more than one key: several notices in one PDF
+    several_numbers: bool = False  # more than one 保証契約番号 (under the same label)
 
 
 def _all_after(label: re.Pattern[str], value: re.Pattern[str], text: str, mapped: str) -> list[str]:
@@ -104,19 +111,21 @@ def find_in_text(raw: str) -> TextFindings:
         anywhere = {_key_of(m) for m in _KEY_ANYWHERE.finditer(spaced)}
         if len(anywhere) == 1 and _KEY_LABEL.search(text):
             key = anywhere.pop()
-    number = None
+    number, numbers = None, set()
     for label in _NUMBER_LABELS:
         for found in label.finditer(text):
             match = _NUMBER_VALUE.match(mapped, found.end())
             if match and (key is None or match.group(1).replace("-", "") != key.replace("-", "")):
-                number = match.group(1).rstrip("-")
-                break
+                value = match.group(1).rstrip("-")
+                number = number or value
+                numbers.add(value.replace("-", ""))
         if number is not None:
             break
-    if number is None and _NUMBER_LABELS[1].search(text):
+    if number is None and any(label.search(text) for label in _NUMBER_LABELS):
         number = _lone_number(raw, key)
     return TextFindings(
         several=len(keys) > 1,
+        several_numbers=len(numbers) > 1,
         contract_number=number,
         auth_key=key,
         looks_like_notice=bool(_NOTICE_TITLE.search(text)),

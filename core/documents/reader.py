@@ -186,6 +186,11 @@ def _decide(text: str) -> ParsedDocument:
             "1つのPDFに複数の認証キーがあります。1件ずつ別のPDFでお送りください"
             " / several auth keys in one PDF; send one notice per PDF"
         )
+    if found.several_numbers and found.auth_key:  # never one notice's number with another's key
+        return unknown(
+            "1つのPDFに複数の保証契約番号があります。1件ずつ別のPDFでお送りください"
+            " / several contract numbers in one PDF; send one notice per PDF"
+        )
     if found.auth_key and found.contract_number:
         details = find_details(text)
         return ParsedDocument(

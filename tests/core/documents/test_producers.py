@@ -8,7 +8,7 @@ import pytest
 from hosho.core.documents.extraction import clean
 from hosho.core.documents.reader import ParsedDocument, parse_pdf, read_pdf
 from tests.conftest import require_or_skip
-from tests.core.documents.producers import IPA_GOTHIC, PRODUCERS, Facts
+from tests.core.documents.producers import AMBIGUOUS, IPA_GOTHIC, PRODUCERS, ROUND_TWO, Facts
 
 NEEDS_TTF = {"fpdf2-ttf", "reportlab-ttf"}
 
@@ -21,9 +21,9 @@ def read_both(data: bytes) -> ParsedDocument:
 
 
 def producer(name: str):  # type: ignore[no-untyped-def]
-    if name in NEEDS_TTF and IPA_GOTHIC is None:
+    if (name in NEEDS_TTF or name in ROUND_TWO or name in AMBIGUOUS) and IPA_GOTHIC is None:
         require_or_skip("no Japanese TrueType font (apt-get install fonts-ipafont-gothic)")
-    return PRODUCERS[name]
+    return {**PRODUCERS, **ROUND_TWO, **AMBIGUOUS}[name]
 
 
 @pytest.mark.parametrize("name", sorted(PRODUCERS))
@@ -35,6 +35,53 @@ def test_every_producer_reads_the_number_and_key(name: str) -> None:
         "WX7K-9PQ2-LM4N-R8ST",
         "text",
     )
+
+
+@pytest.mark.parametrize("name", sorted(ROUND_TWO))
+def test_round_two_layouts_and_encodings_read_the_number_and_key(name: str) -> None:
+    """/Rotate 90, rotated text, Form XObjects, a filled form field, a cover page, other
+    labels (証券番号 beside the works contract's 契約番号, 保証番号, 認 証 キ ー, 認証ｷｰ, dot
+    leaders), a Courier key with letter-spacing, a header-row table beside a 16-character
+    受付番号, a pypdf rewrite with a PDF 2.0 header, an incremental update of the key."""
+    parsed = read_both(producer(name)(Facts()))
+    assert (parsed.document, parsed.contract_number, parsed.auth_key, parsed.source) == (
+        "auth_key_notice",
+        "202409-00123",
+        "WX7K-9PQ2-LM4N-R8ST",
+        "text",
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "printed_key"),
+    [
+        ("monospaced-key", "wx7k–9pq2–lm4n–r8st"),  # lower case, en dashes, in Courier
+        ("monospaced-key", "WX7K 9PQ2 LM4N R8ST"),
+        ("rotated-page", "ＷＸ７Ｋ－９ＰＱ２－ＬＭ４Ｎ－Ｒ８ＳＴ"),
+        ("rotated-text", "WX7K－9PQ2－LM4N－R8ST"),
+        ("form-template", "WX7K‐9PQ2‐LM4N‐R8ST"),
+        ("cover-page", "WX7K—9PQ2—LM4N—R8ST"),
+        ("header-row-table", "wx7k-9pq2-lm4n-r8st"),
+        ("form-field", "wx7k9pq2lm4nr8st"),
+    ],
+)
+def test_round_two_keys_in_other_forms(name: str, printed_key: str) -> None:
+    parsed = read_both(producer(name)(Facts(printed_key=printed_key)))
+    assert (parsed.document, parsed.contract_number, parsed.auth_key) == (
+        "auth_key_notice",
+        "202409-00123",
+        "WX7K-9PQ2-LM4N-R8ST",
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [("two-notices", "複数の認証キー"), ("masked-then-notice", "複数の保証契約番号")],
+)
+def test_two_notices_in_one_pdf_are_unknown_never_a_mix(name: str, reason: str) -> None:
+    parsed = read_both(producer(name)(Facts()))
+    assert (parsed.document, parsed.contract_number, parsed.auth_key) == ("unknown", None, None)
+    assert reason in parsed.reason and "1件ずつ別のPDFでお送りください" in parsed.reason
 
 
 @pytest.mark.parametrize(
