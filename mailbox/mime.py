@@ -4,8 +4,11 @@ Handles ISO-2022-JP (with a CP50220-style fallback for the NEC/IBM extended char
 that Outlook and Becky! send, e.g. ①, ㈱, 髙), Shift_JIS/cp932, EUC-JP and UTF-8; raw
 8-bit headers; RFC 2047 encoded words (also inside a ``filename=`` parameter, which is
 not standard but common) and RFC 2231 parameters; PDFs sent as application/octet-stream
-(recognised by their ``%PDF-`` bytes, not by the declared type); forwarded messages
-(message/rfc822, searched inside); HTML-only bodies; a missing Message-ID; broken MIME.
+(recognised by their ``%PDF-`` bytes, not by the declared type); raw 8-bit file names
+(Becky!'s Shift_JIS); forwarded messages (message/rfc822, also base64-encoded as Exchange
+sends it, and a saved ``.eml`` attached as a file: searched inside); the files inside
+Outlook's rich-text ``winmail.dat`` (TNEF); HTML-only bodies; a missing Message-ID;
+broken MIME.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import email.header
 import email.utils
 import hashlib
 import re
+import struct
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import Message
@@ -208,25 +212,173 @@ def _payload(part: Message) -> bytes:
     return str(raw).encode("utf-8", "surrogateescape")
 
 
+_MISSING = object()
+
+
 def _filename(part: Message) -> str:
+    """The file name (``filename`` of Content-Disposition, else ``name`` of Content-Type),
+    RFC 2231 values decoded by ``decode_bytes`` (the standard library would turn Outlook's
+    ISO-2022-JP ① or ㈱ into U+FFFD), encoded words too."""
     try:
-        name = part.get_filename()
+        params = _decoded_params(part)
+        value = params.get_param("filename", _MISSING, "content-disposition")
+        if value is _MISSING:
+            value = params.get_param("name", _MISSING, "content-type")
+        if value is _MISSING:
+            return ""
+        if isinstance(value, tuple):  # RFC 2231: (charset, language, text as latin-1)
+            charset, _language, text = value
+            name = decode_bytes(bytes(str(text), "raw-unicode-escape"), charset)
+        else:
+            name = email.utils.collapse_rfc2231_value(str(value))
     except Exception:  # noqa: BLE001 - broken RFC 2231 continuation
-        name = None
-    if name is None:
         return ""
-    return decode_header_value(name)
+    return decode_header_value(name.strip())
+
+
+def _decoded_params(part: Message) -> Message:
+    """``part``, or a copy of its Content-Type and Content-Disposition with raw 8-bit
+    bytes decoded (Becky! writes a Shift_JIS ``filename="…"`` unencoded; the standard
+    library turns those bytes into U+FFFD when it reads a parameter)."""
+    raw = [
+        (name, value)
+        for name, value in part.raw_items()
+        if name.lower() in ("content-type", "content-disposition")
+    ]
+    if not any(isinstance(v, str) and _has_surrogates(v) for _, v in raw):
+        return part
+    copy = Message()
+    for name, value in raw:
+        if isinstance(value, str) and _has_surrogates(value):
+            value = decode_bytes(value.encode("ascii", "surrogateescape"))
+        copy[name] = value
+    return copy
+
+
+def _has_surrogates(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _leaves(message: Message, defects: list[str]) -> list[tuple[Message, bytes]]:
-    """Leaf parts of a message from the tolerant parser, with decoded bodies."""
+    """Leaf parts of a message from the tolerant parser, with decoded bodies; the parts
+    of forwarded messages and the files of a ``winmail.dat`` too (after their container)."""
     out: list[tuple[Message, bytes]] = []
-    for count, part in enumerate(message.walk()):
+    stack: list[Message] = [message]
+    count = 0
+    while stack:
+        part = stack.pop()
         if count >= MAX_PARTS:
             defects.append(f"more than {MAX_PARTS} MIME parts; the rest ignored")
             break
-        if not part.is_multipart():
-            out.append((part, _payload(part)))
+        count += 1
+        inner = _encoded_message(part)
+        if inner is not None:  # message/rfc822 in base64: its parsed body is garbage
+            stack.append(inner)
+        elif part.is_multipart():
+            children = part.get_payload()
+            kids = children if isinstance(children, list) else []
+            stack.extend(c for c in reversed(kids) if isinstance(c, Message))
+        else:
+            data = _payload(part)
+            out.append((part, data))
+            found = _attached_message(part, data)
+            if found is not None:
+                stack.append(found)
+            files = _tnef_parts(part, data)[: max(0, MAX_PARTS - count)]
+            count += len(files)
+            out += files
+    return out
+
+
+def _encoded_message(part: Message) -> Message | None:
+    """The message inside a message/rfc822 part sent in base64 (not allowed by RFC 2046,
+    but Exchange and Outlook on the web forward so). The parser read the base64 text as
+    a message without headers (base64 has no colon): its body is that text."""
+    if part.get_content_type().lower() != "message/rfc822":
+        return None
+    if str(part.get("Content-Transfer-Encoding", "")).strip().lower() != "base64":
+        return None
+    body = part.get_payload()
+    inner = body[0] if isinstance(body, list) and body else None
+    text = inner.get_payload() if isinstance(inner, Message) else body
+    if not isinstance(text, str):
+        return Message()
+    return email.message_from_bytes(decode_base64(text.encode("ascii", "surrogateescape")))
+
+
+def _attached_message(part: Message, data: bytes) -> Message | None:
+    """A saved message attached as a file (``*.eml``, any declared type): parsed, so the
+    notice inside it is found like that of a forwarded message."""
+    if not _filename(part).lower().endswith(".eml") or looks_like_pdf(data):
+        return None
+    inner = email.message_from_bytes(data)
+    return inner if inner.keys() else None
+
+
+#: TNEF (Outlook's winmail.dat): signature, and the attributes read.
+_TNEF_SIGNATURE = 0x223E9F78
+_ATT_OEM_CODEPAGE = 0x00069007
+_ATT_ATTACH_REND_DATA = 0x00069002  # starts each attachment
+_ATT_ATTACH_TITLE = 0x00018010
+_ATT_ATTACH_DATA = 0x0006800F
+
+
+def tnef_files(data: bytes) -> list[tuple[str, bytes]]:
+    """The files (name, bytes) inside a TNEF stream, as far as it reads; [] when it is
+    none. Only attached files are read (attAttachTitle, attAttachData), not the message
+    body or MAPI properties; an embedded Outlook item has no attAttachData and is skipped."""
+    if len(data) < 6 or struct.unpack_from("<I", data)[0] != _TNEF_SIGNATURE:
+        return []
+    codepage = "cp1252"
+    files: list[tuple[str, bytes]] = []
+    title: bytes | None = None
+    body: bytes | None = None
+    pos = 6
+    while pos + 9 <= len(data) and len(files) < MAX_PARTS:
+        _level, attr, length = struct.unpack_from("<BII", data, pos)
+        pos += 9
+        value = data[pos : pos + length]
+        if len(value) < length:
+            break  # truncated
+        pos += length + 2  # and the checksum
+        if attr == _ATT_OEM_CODEPAGE and length >= 4:
+            codepage = f"cp{struct.unpack_from('<I', value)[0]}"
+        elif attr == _ATT_ATTACH_REND_DATA:
+            if body is not None:
+                files.append((_tnef_name(title, codepage), body))
+            title, body = None, None
+        elif attr == _ATT_ATTACH_TITLE:
+            title = value
+        elif attr == _ATT_ATTACH_DATA:
+            body = value
+    if body is not None and len(files) < MAX_PARTS:
+        files.append((_tnef_name(title, codepage), body))
+    return files
+
+
+def _tnef_name(title: bytes | None, codepage: str) -> str:
+    return printable(decode_bytes(title.split(b"\0", 1)[0], codepage)) if title else ""
+
+
+def _tnef_parts(part: Message, data: bytes) -> list[tuple[Message, bytes]]:
+    """The files of a ``winmail.dat`` as parts of their own (the container is kept too)."""
+    ctype = part.get_content_type().lower()
+    if ctype not in ("application/ms-tnef", "application/vnd.ms-tnef") and (
+        _filename(part).lower() != "winmail.dat"
+    ):
+        return []
+    out: list[tuple[Message, bytes]] = []
+    for name, body in tnef_files(data):
+        inner = Message()
+        pdf = looks_like_pdf(body)
+        inner["Content-Type"] = "application/pdf" if pdf else "application/octet-stream"
+        if name:
+            inner.add_header("Content-Disposition", "attachment", filename=("utf-8", "", name))
+        out.append((inner, body))
     return out
 
 
