@@ -32,7 +32,7 @@ from hosho.core.submissions.answering import (
     why_not_answered,
 )
 from hosho.core.submissions.claim import DEFAULT, Terms, reads_as_submission
-from hosho.core.submissions.statuses import SEVERAL_NOTICES, Status
+from hosho.core.submissions.statuses import RICH_TEXT, SEVERAL_NOTICES, Status
 
 log = logging.getLogger(__name__)
 
@@ -169,7 +169,11 @@ def examine(
             False, Status.REJECTED_SENDER, Status.REJECTED_SENDER.reason(sender=mail.sender)
         )
     if not pdfs:
-        return Examined(True, Status.NO_ATTACHMENT, Status.NO_ATTACHMENT.reason())
+        # Outlook's rich text with nothing taken out of it (its files would be beside it)
+        files = [a.filename.lower() for a in mail.attachments]
+        rich = "winmail.dat" in files and all(f == "winmail.dat" for f in files)
+        why = RICH_TEXT if rich else Status.NO_ATTACHMENT.reason()
+        return Examined(True, Status.NO_ATTACHMENT, why)
     notices = [p for p in parsed if p.document == "auth_key_notice" and p.contract_number]
     if any(n.source != "ocr" for n in notices):  # the PDF itself beats a photo of it
         notices = [n for n in notices if n.source != "ocr"]

@@ -135,6 +135,13 @@ WORDING: dict[Status, Wording] = {
 STATUSES: tuple[str, ...] = tuple(status.value for status in Status)
 
 #: The ``wrong_document`` reason when one mail carries notices of several contracts.
+#: The NO_ATTACHMENT reason when the mail came as Outlook's rich text (``winmail.dat``,
+#: TNEF) and no file could be taken out of it.
+RICH_TEXT = (
+    "Outlookのリッチテキスト形式（winmail.dat）で送られたため、添付ファイルを取り出せません"
+    "でした。メールの形式をHTMLかテキストに切り替えて、" + _RESEND_NOTICE + "を添付して"
+    "送り直してください。"
+)
 SEVERAL_NOTICES = (
     "1通のメールに複数の保証契約番号の" + NOTICE + "が添付されています。"
     "お手数ですが、1通につき1件ずつ送り直してください。"

@@ -802,8 +802,9 @@ def test_a_winmail_dat_without_a_readable_file_is_recorded_with_a_reason(  # typ
     town, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A winmail.dat cut short (the PDF inside is incomplete) reads as no file: when the
-    mail names 電子保証 it is recorded (staff see it) and the sender is told to attach the
-    notice PDF again; it is never registered from the broken bytes."""
+    mail names 電子保証 it is recorded (staff see it) and the sender is told to switch
+    Outlook from rich text to HTML or plain text and attach the notice PDF again; it is
+    never registered from the broken bytes."""
     broken = tnef([(f"{NAME}.pdf", notice(19))])[:-5000]
     dat = part(
         (
@@ -834,5 +835,6 @@ def test_a_winmail_dat_without_a_readable_file_is_recorded_with_a_reason(  # typ
     with session_scope(runtime.engine) as session:
         (row,) = session.exec(select(Submission)).all()
     assert row.status != "registered" and row.contract_number is None
-    assert row.status in ("no_attachment", "unreadable"), row.status
+    assert row.status == "no_attachment", row.status
     assert "認証キー等のお知らせ" in row.reason and "送り直して" in row.reason
+    assert "winmail.dat" in row.reason and "HTMLかテキスト" in row.reason  # what to change
