@@ -104,3 +104,27 @@ def test_a_reply_is_claimed_by_one_caller(
     assert not _rows(runtime.engine)["x"].replied  # claimed is not sent
     # Mail older than the retry window is not answered late.
     assert owed_replies(runtime.engine, within=timedelta(0)) == []
+
+
+def test_a_japanese_carrier_s_old_address_is_registered_and_answered(  # type: ignore[no-untyped-def]
+    town, smtp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docomo, au and SoftBank gave out addresses with dots in odd places before 2009
+    (taro..yamada.@docomo.ne.jp); a 社長 sending the notice from such a phone is a sender
+    like any other: registered and answered, not refused as an invalid address."""
+    old_style = "taro..yamada.@docomo.ne.jp"
+    runtime = use_env(monkeypatch, {"HOSHO_MAILDIR": str(tmp_path / "inbox")})
+    inbox = mailbox.Maildir(tmp_path / "inbox", create=True)
+    inbox.add(notice_message(1, subject="携帯から", sender=old_style))
+    inbox.add(message(subject="only dots", sender="..@docomo.ne.jp"))
+    mailer = Mailer("127.0.0.1", port=smtp.port, security="none")
+    poller = Poller(runtime, MaildirSource(tmp_path / "inbox"), mailer=mailer)
+    try:
+        poller.run_once()
+    finally:
+        poller.close()
+    rows = _rows(runtime.engine)
+    assert rows["携帯から"].status == "registered" and rows["携帯から"].replied
+    (sent,) = smtp.wait(1)
+    assert sent[1] == [old_style]
+    assert not rows["only dots"].reply_due  # still no address
