@@ -7,8 +7,8 @@ not standard but common) and RFC 2231 parameters; PDFs sent as application/octet
 (recognised by their ``%PDF-`` bytes, not by the declared type); raw 8-bit file names
 (Becky!'s Shift_JIS); forwarded messages (message/rfc822, also base64-encoded as Exchange
 sends it, and a saved ``.eml`` attached as a file: searched inside); the files inside
-Outlook's rich-text ``winmail.dat`` (TNEF); HTML-only bodies; a missing Message-ID;
-broken MIME.
+Outlook's rich-text ``winmail.dat`` (TNEF) and the PDFs inside a plain ZIP archive
+(bounded: ``zip_files``); HTML-only bodies; a missing Message-ID; broken MIME.
 """
 
 from __future__ import annotations
@@ -18,16 +18,18 @@ import email
 import email.header
 import email.utils
 import hashlib
+import io
 import re
 import struct
+import zipfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import Message
 
 from hosho.core.documents.ocr import PHOTO_TYPES
-from hosho.core.documents.reader import looks_like_pdf
+from hosho.core.documents.reader import MAX_PDF_BYTES, looks_like_pdf
 from hosho.core.submissions.answering import MailHeaders, message_ids
-from hosho.core.submissions.checks import Attachment
+from hosho.core.submissions.checks import ZIP_ENCRYPTED, Attachment, zip_entries
 
 #: Charsets tried, in order, for bytes whose charset is unknown or wrong.
 FALLBACK_CHARSETS = ("utf-8", "cp932", "euc_jp")
@@ -288,7 +290,7 @@ def _leaves(message: Message, defects: list[str]) -> list[tuple[Message, bytes]]
             found = _attached_message(part, data)
             if found is not None:
                 stack.append(found)
-            files = _tnef_parts(part, data)[: max(0, MAX_PARTS - count)]
+            files = (_tnef_parts(part, data) + _zip_parts(part, data))[: max(0, MAX_PARTS - count)]
             count += len(files)
             out += files
     return out
@@ -376,6 +378,80 @@ def _tnef_parts(part: Message, data: bytes) -> list[tuple[Message, bytes]]:
         inner = Message()
         pdf = looks_like_pdf(body)
         inner["Content-Type"] = "application/pdf" if pdf else "application/octet-stream"
+        if name:
+            inner.add_header("Content-Disposition", "attachment", filename=("utf-8", "", name))
+        out.append((inner, body))
+    return out
+
+
+#: ZIP archives: uncompressed bytes read from one archive at most, and the largest
+#: uncompressed/compressed ratio of an entry read (a PDF deflates 1-10:1; a bomb 1000:1).
+MAX_ZIP_TOTAL = 2 * MAX_PDF_BYTES
+MAX_ZIP_RATIO = 100
+_ZIP_TYPES = ("application/zip", "application/x-zip-compressed", "application/x-zip")
+
+
+def zip_files(data: bytes) -> list[tuple[str, bytes]]:
+    """The PDFs (name, bytes) inside a plain ZIP archive; [] for no ZIP, a broken one, or
+    one with an encrypted entry (never opened: ``checks.encrypted_zip``). Bounded against
+    hostile archives: the first ``MAX_ZIP_ENTRIES`` entries (``checks.zip_entries``), only
+    those named ``*.pdf`` or whose bytes start as a PDF, each at most ``MAX_PDF_BYTES`` and
+    ``MAX_ZIP_RATIO`` times its compressed size, ``MAX_ZIP_TOTAL`` bytes in all; a ZIP
+    inside is not opened."""
+    entries = zip_entries(data)
+    if any(i.flag_bits & ZIP_ENCRYPTED for i in entries):
+        return []
+    files: list[tuple[str, bytes]] = []
+    total = 0
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for info in entries:
+                size, packed = info.file_size, max(1, info.compress_size)
+                if size > MAX_PDF_BYTES or size > MAX_ZIP_RATIO * packed:
+                    continue
+                if total + size > MAX_ZIP_TOTAL:
+                    break
+                name = _zip_name(info)
+                with archive.open(info) as entry:
+                    head = entry.read(1024)
+                    if not (name.lower().endswith(".pdf") or looks_like_pdf(head)):
+                        continue
+                    if head.startswith(b"PK"):
+                        continue  # a ZIP inside (named .pdf): not opened
+                    body = head + entry.read(MAX_PDF_BYTES + 1 - len(head))
+                total += len(body)
+                if len(body) <= MAX_PDF_BYTES and total <= MAX_ZIP_TOTAL:
+                    files.append((name, body))
+    except Exception:  # noqa: BLE001 - broken (bad CRC, truncated): what was read so far
+        return files
+    return files
+
+
+def _zip_name(info: zipfile.ZipInfo) -> str:
+    """An entry's file name without its folders. Without the UTF-8 flag (bit 11) the bytes
+    are the writer's code page: CP932 from Japanese Windows' Explorer (``zipfile`` read them
+    as CP437, which gives the bytes back); UTF-8 when they are valid UTF-8 (macOS)."""
+    name = info.orig_filename
+    if not info.flag_bits & 0x800:
+        raw = name.encode("cp437", errors="replace")
+        try:
+            name = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            name = raw.decode("cp932", errors="replace")
+    return printable(name.replace("\\", "/").rsplit("/", 1)[-1].strip())
+
+
+def _zip_parts(part: Message, data: bytes) -> list[tuple[Message, bytes]]:
+    """The PDFs of a ZIP attachment as parts of their own (the archive is kept too)."""
+    ctype = part.get_content_type().lower()
+    if ctype not in _ZIP_TYPES and not _filename(part).lower().endswith(".zip"):
+        return []
+    out: list[tuple[Message, bytes]] = []
+    for name, body in zip_files(data):
+        inner = Message()
+        inner["Content-Type"] = (
+            "application/pdf" if looks_like_pdf(body) else "application/octet-stream"
+        )
         if name:
             inner.add_header("Content-Disposition", "attachment", filename=("utf-8", "", name))
         out.append((inner, body))

@@ -12,8 +12,11 @@ here knows IMAP.
 
 from __future__ import annotations
 
+import io
 import logging
 import re
+import struct
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -33,7 +36,7 @@ from hosho.core.submissions.answering import (
     why_not_answered,
 )
 from hosho.core.submissions.claim import DEFAULT, Terms, reads_as_submission
-from hosho.core.submissions.statuses import RICH_TEXT, SEVERAL_NOTICES, Status
+from hosho.core.submissions.statuses import ENCRYPTED_ZIP, RICH_TEXT, SEVERAL_NOTICES, Status
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +46,40 @@ MAX_PDFS = 10
 MAX_PHOTOS = 3
 
 PdfParser = Callable[[bytes], ParsedDocument]
+
+#: ZIP archives (also the password-protected "PPAP" kind): entries looked at, at most.
+MAX_ZIP_ENTRIES = 20
+#: A central directory announcing more entries than this is not parsed at all.
+MAX_ZIP_LISTED = 1000
+_ZIP_MAGIC = b"PK\x03\x04"
+_ZIP_END = b"PK\x05\x06"
+#: Entry flag bit 0: the entry is encrypted (ZipCrypto or AES).
+ZIP_ENCRYPTED = 0x1
+
+
+def zip_entries(data: bytes) -> list[zipfile.ZipInfo]:
+    """The first ``MAX_ZIP_ENTRIES`` file entries of a ZIP archive (directories skipped),
+    [] when ``data`` is no ZIP, is broken, or announces more than ``MAX_ZIP_LISTED``
+    entries (``zipfile`` reads the whole central directory: its size is checked first)."""
+    if not data.startswith(_ZIP_MAGIC):
+        return []
+    end = data.rfind(_ZIP_END, max(0, len(data) - 65_557))
+    if end < 0 or end + 22 > len(data):
+        return []
+    listed = struct.unpack_from("<H", data, end + 10)[0]
+    if listed > MAX_ZIP_LISTED:  # also 0xFFFF: a ZIP64 archive, never a notice
+        return []
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = archive.infolist()
+    except Exception:  # noqa: BLE001 - a broken or hostile archive is no files
+        return []
+    return [i for i in infos if not i.is_dir()][:MAX_ZIP_ENTRIES]
+
+
+def encrypted_zip(data: bytes) -> bool:
+    """True for a ZIP archive with an encrypted entry among those looked at (never opened)."""
+    return any(i.flag_bits & ZIP_ENCRYPTED for i in zip_entries(data))
 
 
 @dataclass(frozen=True)
@@ -192,6 +229,8 @@ def examine(
         files = [a.filename.lower() for a in mail.attachments]
         rich = "winmail.dat" in files and all(f == "winmail.dat" for f in files)
         why = RICH_TEXT if rich else Status.NO_ATTACHMENT.reason()
+        if _any_encrypted_zip(mail.attachments):
+            return Examined(True, Status.UNREADABLE, ENCRYPTED_ZIP)
         return Examined(True, Status.NO_ATTACHMENT, why)
     notices = [p for p in parsed if p.document == "auth_key_notice" and p.contract_number]
     if any(n.source != "ocr" for n in notices):  # the PDF itself beats a photo of it
@@ -200,12 +239,19 @@ def examine(
         if any(p.document == "certificate" for p in parsed):
             wrong = Status.WRONG_DOCUMENT
             return Examined(True, wrong, wrong.reason(), "certificate")
+        if _any_encrypted_zip(mail.attachments):  # the notice is likely inside it
+            return Examined(True, Status.UNREADABLE, ENCRYPTED_ZIP, "unknown")
         detail = _japanese(parsed[0].reason)
         unreadable = Status.UNREADABLE
         return Examined(True, unreadable, unreadable.reason(detail=detail), "unknown")
     if len({n.contract_number for n in notices}) > 1:
         return Examined(True, Status.WRONG_DOCUMENT, SEVERAL_NOTICES, "auth_key_notice")
     return Examined(True, None, "", "auth_key_notice", notices[0])
+
+
+def _any_encrypted_zip(attachments: list[Attachment]) -> bool:
+    """A password-protected ZIP among the files (told by its bytes, whatever its name)."""
+    return any(encrypted_zip(a.data) for a in attachments)
 
 
 def examine_safely(

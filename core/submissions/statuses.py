@@ -134,7 +134,6 @@ WORDING: dict[Status, Wording] = {
 #: Every status value, in the order above (for usage messages and option checks).
 STATUSES: tuple[str, ...] = tuple(status.value for status in Status)
 
-#: The ``wrong_document`` reason when one mail carries notices of several contracts.
 #: The NO_ATTACHMENT reason when the mail came as Outlook's rich text (``winmail.dat``,
 #: TNEF) and no file could be taken out of it.
 RICH_TEXT = (
@@ -142,6 +141,13 @@ RICH_TEXT = (
     "でした。メールの形式をHTMLかテキストに切り替えて、" + _RESEND_NOTICE + "を添付して"
     "送り直してください。"
 )
+#: The ``unreadable`` reason when the notice came in a password-protected ZIP (the "PPAP"
+#: habit: the password in a second mail). hosho never opens one and never needs a password.
+ENCRYPTED_ZIP = (
+    "パスワード付きのZIPファイルは開けません。パスワードをかけずに、" + _RESEND_NOTICE + "を"
+    "そのまま添付して送り直してください。"
+)
+#: The ``wrong_document`` reason when one mail carries notices of several contracts.
 SEVERAL_NOTICES = (
     "1通のメールに複数の保証契約番号の" + NOTICE + "が添付されています。"
     "お手数ですが、1通につき1件ずつ送り直してください。"

@@ -11,10 +11,13 @@ recorded with a reason the sender can act on.
 from __future__ import annotations
 
 import base64
+import io
 import mailbox
 import quopri
 import struct
+import time
 import urllib.parse
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,8 +27,9 @@ from sqlmodel import select
 from hosho.core.store.db import session_scope
 from hosho.core.store.models import Submission
 from hosho.core.submissions.staff_actions import show
+from hosho.core.submissions.statuses import ENCRYPTED_ZIP, Status
 from hosho.mailbox.maildir_source import MaildirSource
-from hosho.mailbox.mime import parse_message, tnef_files
+from hosho.mailbox.mime import parse_message, tnef_files, zip_files
 from hosho.mailbox.poller import Poller
 from tests.mailbox.conftest import use_env
 from tests.mailbox.corpus import jis_nec
@@ -838,3 +842,174 @@ def test_a_winmail_dat_without_a_readable_file_is_recorded_with_a_reason(  # typ
     assert row.status == "no_attachment", row.status
     assert "認証キー等のお知らせ" in row.reason and "送り直して" in row.reason
     assert "winmail.dat" in row.reason and "HTMLかテキスト" in row.reason  # what to change
+
+
+# --- ZIP archives (also the password-protected "PPAP" kind) ---------------------------
+
+
+def zip_bytes(entries: list[tuple[str, bytes]], *, level: int = 6) -> bytes:
+    """A ZIP as zipfile writes it (ASCII names without the UTF-8 flag)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as archive:
+        for name, data in entries:
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def explorer_zip(name: str, data: bytes) -> bytes:
+    """A ZIP as Japanese Windows' Explorer (送る → 圧縮 (zip 形式) フォルダー) writes it: the
+    name in CP932 without the UTF-8 flag (bit 11), in the local header and the central
+    directory alike."""
+    raw = name.encode("cp932")
+    stand_in = "x" * len(raw)
+    archive = zip_bytes([(stand_in, data)])
+    assert archive.count(stand_in.encode()) == 2
+    return archive.replace(stand_in.encode(), raw)
+
+
+def encrypted(archive: bytes) -> bytes:
+    """The same ZIP with the encryption flag (bit 0) set on every entry, in the local
+    headers and the central directory (zipfile cannot write encrypted archives; the flag
+    is what a reader sees first)."""
+    out = bytearray(archive)
+    for signature, offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        at = out.find(signature)
+        assert at >= 0
+        while at >= 0:
+            out[at + offset] |= 0x01
+            at = out.find(signature, at + 4)
+    return bytes(out)
+
+
+def zip_mail(mid: str, archive: bytes, filename: str = "書類.zip") -> bytes:
+    """Outlook on Windows sending a ZIP: application/x-zip-compressed, RFC 2231 name."""
+    attached = part(
+        (
+            "Content-Type: application/x-zip-compressed;",
+            f"\tname*=utf-8''{pct(filename.encode())}",
+            "Content-Transfer-Encoding: base64",
+            "Content-Disposition: attachment;",
+            f"\tfilename*=utf-8''{pct(filename.encode())}",
+        ),
+        b64(archive),
+    )
+    b = f"----=_NextPart_zip_{mid}"
+    raw = headers(
+        word("電子保証 認証キー等のお知らせの提出"),
+        "X-Mailer: Microsoft Outlook 16.0",
+        mid,
+        f'multipart/mixed; boundary="{b}"',
+    )
+    return raw + b"\r\n" + multi(b, [jis_body("ZIPで送付します。\n"), attached])
+
+
+def poll_one(
+    raw: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Submission, list[str], float]:
+    """Poll one mail from a Maildir: its row, the names of its kept files, seconds taken."""
+    runtime = use_env(monkeypatch, {"HOSHO_MAILDIR": str(tmp_path / "inbox")})
+    mailbox.Maildir(tmp_path / "inbox", create=True)
+    (tmp_path / "inbox" / "new" / "1727917200.zip.host").write_bytes(raw)
+    poller = Poller(runtime, MaildirSource(tmp_path / "inbox"), mailer=None)
+    started = time.monotonic()
+    try:
+        poller.run_once()
+    finally:
+        poller.close()
+    took = time.monotonic() - started
+    with session_scope(runtime.engine) as session:
+        (row,) = session.exec(select(Submission)).all()
+        session.expunge(row)
+    assert row.id is not None
+    names = [f["filename"] for f in show(runtime.engine, row.id)["files"]]
+    return row, names, took
+
+
+def test_a_notice_in_a_zip_from_windows_explorer_is_registered(  # type: ignore[no-untyped-def]
+    town, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The notice zipped by Explorer (CP932 name, no UTF-8 flag) is taken out and
+    registered; staff see its Japanese name and the ZIP itself is kept too."""
+    name = f"{NAME}_{number(23)}.pdf"
+    archive = explorer_zip(name, notice(23))
+    assert zipfile.ZipFile(io.BytesIO(archive)).infolist()[0].flag_bits & 0x800 == 0
+    raw = zip_mail("zip23", archive)
+    parsed = parse_message(raw)
+    pdfs = [a for a in parsed.attachments if a.data == notice(23)]
+    assert [a.filename for a in pdfs] == [name]
+    assert "書類.zip" in [a.filename for a in parsed.attachments]  # the archive too
+    row, names, _ = poll_one(raw, tmp_path, monkeypatch)
+    assert (row.status, row.contract_number) == ("registered", number(23)), row.reason
+    assert name in names, names
+
+
+def test_a_notice_in_a_password_protected_zip_is_not_registered(  # type: ignore[no-untyped-def]
+    town, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PPAP: the ZIP is not opened (no password is ever asked for); the sender is told to
+    attach the notice itself, without a password."""
+    archive = encrypted(zip_bytes([(f"{NAME}.pdf", notice(24))]))
+    raw = zip_mail("zip24", archive)
+    assert [a.filename for a in parse_message(raw).attachments] == ["書類.zip"]
+    row, _, _ = poll_one(raw, tmp_path, monkeypatch)
+    assert row.status == "unreadable" and row.contract_number is None, row.status
+    assert row.reason == ENCRYPTED_ZIP
+    assert "パスワード付きのZIPファイルは開けません" in row.reason
+
+
+def test_a_zip_bomb_is_not_inflated(  # type: ignore[no-untyped-def]
+    town, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One entry of a few KB that inflates past the PDF size limit: never read."""
+    archive = zip_bytes([(f"{NAME}.pdf", b"%PDF-1.4\n" + bytes(9 * 1024 * 1024))], level=9)
+    assert len(archive) < 20_000
+    started = time.monotonic()
+    parsed = parse_message(zip_mail("zip25", archive))
+    assert time.monotonic() - started < 2
+    assert [a.filename for a in parsed.attachments] == ["書類.zip"]
+    row, _, took = poll_one(zip_mail("zip25", archive), tmp_path, monkeypatch)
+    assert row.status == "no_attachment" and row.contract_number is None, row.status
+    assert took < 10
+
+
+def test_a_zip_entry_inflating_far_more_than_a_pdf_is_not_read() -> None:
+    """Under the size limit but a thousand times its compressed size: not read; and an
+    entry whose declared size lies (it inflates further) is cut at that size and fails
+    its CRC: nothing."""
+    ratio = zip_bytes([("a.pdf", b"%PDF-1.4\n" + bytes(2 * 1024 * 1024))], level=9)
+    assert zip_files(ratio) == []
+    small = b"%PDF-1.4\n" + bytes(64)
+    liar = bytearray(zip_bytes([("b.pdf", small + bytes(4 * 1024 * 1024))], level=9))
+    for signature, offset in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
+        at = liar.find(signature) + offset
+        liar[at : at + 4] = struct.pack("<I", len(small))
+    assert zip_files(bytes(liar)) == []
+
+
+def test_a_zip_with_500_entries_is_looked_at_only_in_part(  # type: ignore[no-untyped-def]
+    town, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """500 entries, the notice last: only the first 20 are looked at; quickly, nothing
+    registered, no crash."""
+    entries = [(f"junk{n:03}.pdf", b"%PDF-1.4 junk") for n in range(499)]
+    archive = zip_bytes([*entries, (f"{NAME}.pdf", notice(26))])
+    started = time.monotonic()
+    parsed = parse_message(zip_mail("zip26", archive))
+    assert time.monotonic() - started < 2
+    assert len(parsed.attachments) == 1 + 20
+    assert not [a for a in parsed.attachments if a.data == notice(26)]
+    row, _, took = poll_one(zip_mail("zip26", archive), tmp_path, monkeypatch)
+    assert row.status != "registered" and row.contract_number is None, row.status
+    assert took < 30
+
+
+def test_a_zip_holding_only_a_spreadsheet_has_no_pdf(  # type: ignore[no-untyped-def]
+    town, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    xlsx = zip_bytes([("[Content_Types].xml", b"<Types/>"), ("xl/workbook.xml", b"<workbook/>")])
+    archive = zip_bytes([("請求書.xlsx", xlsx)])
+    raw = zip_mail("zip27", archive)
+    assert [a.filename for a in parse_message(raw).attachments] == ["書類.zip"]
+    row, _, _ = poll_one(raw, tmp_path, monkeypatch)
+    assert row.status == "no_attachment", row.status
+    assert row.reason == Status.NO_ATTACHMENT.reason()
