@@ -8,7 +8,7 @@ not standard but common) and RFC 2231 parameters; PDFs sent as application/octet
 (Becky!'s Shift_JIS); forwarded messages (message/rfc822, also base64-encoded as Exchange
 sends it, and a saved ``.eml`` attached as a file: searched inside); the files inside
 Outlook's rich-text ``winmail.dat`` (TNEF) and the PDFs inside a plain ZIP archive
-(bounded: ``zip_files``); HTML-only bodies; a missing Message-ID; broken MIME.
+(bounded: ``containers``); HTML-only bodies; a missing Message-ID; broken MIME.
 """
 
 from __future__ import annotations
@@ -18,18 +18,16 @@ import email
 import email.header
 import email.utils
 import hashlib
-import io
 import re
-import struct
-import zipfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import Message
 
 from hosho.core.documents.ocr import PHOTO_TYPES
-from hosho.core.documents.reader import MAX_PDF_BYTES, looks_like_pdf
+from hosho.core.documents.reader import looks_like_pdf
 from hosho.core.submissions.answering import MailHeaders, message_ids
-from hosho.core.submissions.checks import ZIP_ENCRYPTED, Attachment, zip_entries
+from hosho.core.submissions.checks import Attachment
+from hosho.mailbox.containers import TNEF_TYPES, ZIP_TYPES, tnef_files, zip_files
 
 #: Charsets tried, in order, for bytes whose charset is unknown or wrong.
 FALLBACK_CHARSETS = ("utf-8", "cp932", "euc_jp")
@@ -290,7 +288,7 @@ def _leaves(message: Message, defects: list[str]) -> list[tuple[Message, bytes]]
             found = _attached_message(part, data)
             if found is not None:
                 stack.append(found)
-            files = (_tnef_parts(part, data) + _zip_parts(part, data))[: max(0, MAX_PARTS - count)]
+            files = _contained_parts(part, data)[: max(0, MAX_PARTS - count)]
             count += len(files)
             out += files
     return out
@@ -321,139 +319,25 @@ def _attached_message(part: Message, data: bytes) -> Message | None:
     return inner if inner.keys() else None
 
 
-#: TNEF (Outlook's winmail.dat): signature, and the attributes read.
-_TNEF_SIGNATURE = 0x223E9F78
-_ATT_OEM_CODEPAGE = 0x00069007
-_ATT_ATTACH_REND_DATA = 0x00069002  # starts each attachment
-_ATT_ATTACH_TITLE = 0x00018010
-_ATT_ATTACH_DATA = 0x0006800F
-
-
-def tnef_files(data: bytes) -> list[tuple[str, bytes]]:
-    """The files (name, bytes) inside a TNEF stream, as far as it reads; [] when it is
-    none. Only attached files are read (attAttachTitle, attAttachData), not the message
-    body or MAPI properties; an embedded Outlook item has no attAttachData and is skipped."""
-    if len(data) < 6 or struct.unpack_from("<I", data)[0] != _TNEF_SIGNATURE:
-        return []
-    codepage = "cp1252"
-    files: list[tuple[str, bytes]] = []
-    title: bytes | None = None
-    body: bytes | None = None
-    pos = 6
-    while pos + 9 <= len(data) and len(files) < MAX_PARTS:
-        _level, attr, length = struct.unpack_from("<BII", data, pos)
-        pos += 9
-        value = data[pos : pos + length]
-        if len(value) < length:
-            break  # truncated
-        pos += length + 2  # and the checksum
-        if attr == _ATT_OEM_CODEPAGE and length >= 4:
-            codepage = f"cp{struct.unpack_from('<I', value)[0]}"
-        elif attr == _ATT_ATTACH_REND_DATA:
-            if body is not None:
-                files.append((_tnef_name(title, codepage), body))
-            title, body = None, None
-        elif attr == _ATT_ATTACH_TITLE:
-            title = value
-        elif attr == _ATT_ATTACH_DATA:
-            body = value
-    if body is not None and len(files) < MAX_PARTS:
-        files.append((_tnef_name(title, codepage), body))
-    return files
-
-
-def _tnef_name(title: bytes | None, codepage: str) -> str:
-    return printable(decode_bytes(title.split(b"\0", 1)[0], codepage)) if title else ""
-
-
-def _tnef_parts(part: Message, data: bytes) -> list[tuple[Message, bytes]]:
-    """The files of a ``winmail.dat`` as parts of their own (the container is kept too)."""
+def _contained_parts(part: Message, data: bytes) -> list[tuple[Message, bytes]]:
+    """The files inside a ``winmail.dat`` or the PDFs inside a plain ZIP attachment, as
+    parts of their own (the container is kept too; ``containers``)."""
     ctype = part.get_content_type().lower()
-    if ctype not in ("application/ms-tnef", "application/vnd.ms-tnef") and (
-        _filename(part).lower() != "winmail.dat"
-    ):
+    name = _filename(part).lower()
+    if ctype in TNEF_TYPES or name == "winmail.dat":
+        files = tnef_files(data)
+    elif ctype in ZIP_TYPES or name.endswith(".zip"):
+        files = zip_files(data)
+    else:
         return []
     out: list[tuple[Message, bytes]] = []
-    for name, body in tnef_files(data):
+    for inner_name, body in files:
         inner = Message()
         pdf = looks_like_pdf(body)
         inner["Content-Type"] = "application/pdf" if pdf else "application/octet-stream"
-        if name:
-            inner.add_header("Content-Disposition", "attachment", filename=("utf-8", "", name))
-        out.append((inner, body))
-    return out
-
-
-#: ZIP archives: uncompressed bytes read from one archive at most, and the largest
-#: uncompressed/compressed ratio of an entry read (a PDF deflates 1-10:1; a bomb 1000:1).
-MAX_ZIP_TOTAL = 2 * MAX_PDF_BYTES
-MAX_ZIP_RATIO = 100
-_ZIP_TYPES = ("application/zip", "application/x-zip-compressed", "application/x-zip")
-
-
-def zip_files(data: bytes) -> list[tuple[str, bytes]]:
-    """The PDFs (name, bytes) inside a plain ZIP archive; [] for no ZIP, a broken one, or
-    one with an encrypted entry (never opened: ``checks.encrypted_zip``). Bounded against
-    hostile archives: the first ``MAX_ZIP_ENTRIES`` entries (``checks.zip_entries``), only
-    those named ``*.pdf`` or whose bytes start as a PDF, each at most ``MAX_PDF_BYTES`` and
-    ``MAX_ZIP_RATIO`` times its compressed size, ``MAX_ZIP_TOTAL`` bytes in all; a ZIP
-    inside is not opened."""
-    entries = zip_entries(data)
-    if any(i.flag_bits & ZIP_ENCRYPTED for i in entries):
-        return []
-    files: list[tuple[str, bytes]] = []
-    total = 0
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            for info in entries:
-                size, packed = info.file_size, max(1, info.compress_size)
-                if size > MAX_PDF_BYTES or size > MAX_ZIP_RATIO * packed:
-                    continue
-                if total + size > MAX_ZIP_TOTAL:
-                    break
-                name = _zip_name(info)
-                with archive.open(info) as entry:
-                    head = entry.read(1024)
-                    if not (name.lower().endswith(".pdf") or looks_like_pdf(head)):
-                        continue
-                    if head.startswith(b"PK"):
-                        continue  # a ZIP inside (named .pdf): not opened
-                    body = head + entry.read(MAX_PDF_BYTES + 1 - len(head))
-                total += len(body)
-                if len(body) <= MAX_PDF_BYTES and total <= MAX_ZIP_TOTAL:
-                    files.append((name, body))
-    except Exception:  # noqa: BLE001 - broken (bad CRC, truncated): what was read so far
-        return files
-    return files
-
-
-def _zip_name(info: zipfile.ZipInfo) -> str:
-    """An entry's file name without its folders. Without the UTF-8 flag (bit 11) the bytes
-    are the writer's code page: CP932 from Japanese Windows' Explorer (``zipfile`` read them
-    as CP437, which gives the bytes back); UTF-8 when they are valid UTF-8 (macOS)."""
-    name = info.orig_filename
-    if not info.flag_bits & 0x800:
-        raw = name.encode("cp437", errors="replace")
-        try:
-            name = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            name = raw.decode("cp932", errors="replace")
-    return printable(name.replace("\\", "/").rsplit("/", 1)[-1].strip())
-
-
-def _zip_parts(part: Message, data: bytes) -> list[tuple[Message, bytes]]:
-    """The PDFs of a ZIP attachment as parts of their own (the archive is kept too)."""
-    ctype = part.get_content_type().lower()
-    if ctype not in _ZIP_TYPES and not _filename(part).lower().endswith(".zip"):
-        return []
-    out: list[tuple[Message, bytes]] = []
-    for name, body in zip_files(data):
-        inner = Message()
-        inner["Content-Type"] = (
-            "application/pdf" if looks_like_pdf(body) else "application/octet-stream"
-        )
-        if name:
-            inner.add_header("Content-Disposition", "attachment", filename=("utf-8", "", name))
+        if inner_name:
+            filename = ("utf-8", "", printable(inner_name))
+            inner.add_header("Content-Disposition", "attachment", filename=filename)
         out.append((inner, body))
     return out
 

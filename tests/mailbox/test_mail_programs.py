@@ -28,8 +28,9 @@ from hosho.core.store.db import session_scope
 from hosho.core.store.models import Submission
 from hosho.core.submissions.staff_actions import show
 from hosho.core.submissions.statuses import ENCRYPTED_ZIP, Status
+from hosho.mailbox.containers import tnef_files, zip_files
 from hosho.mailbox.maildir_source import MaildirSource
-from hosho.mailbox.mime import parse_message, tnef_files, zip_files
+from hosho.mailbox.mime import parse_message
 from hosho.mailbox.poller import Poller
 from tests.mailbox.conftest import use_env
 from tests.mailbox.corpus import jis_nec
