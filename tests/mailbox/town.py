@@ -55,7 +55,11 @@ def contracts_csv(count: int, specials: bool = True) -> bytes:
 
 
 def _objects(n: int, key: str | None = None) -> tuple[Contract, Contractor]:
-    r = row(n)
+    return objects_of(row(n), n, key)
+
+
+def objects_of(r: dict[str, str], n: int, key: str | None = None) -> tuple[Contract, Contractor]:
+    """The Contract (id ``n``) and Contractor of a contract CSV row, as if imported."""
     contractor = Contractor(
         id=1, customer_id=r["customer_id"], name=r["contractor_name"], email=r["contractor_email"]
     )

@@ -16,7 +16,7 @@ from hosho.core.documents.reader import read_pdf
 from hosho.core.errors import HoshoError
 from hosho.core.rules.profile import load_profile
 from hosho.core.store.db import get_engine, session_scope
-from hosho.core.store.models import Contract, Contractor, DsureRegistration, Submission
+from hosho.core.store.models import DsureRegistration, Submission
 from hosho.core.submissions import staff_actions
 from hosho.core.submissions.checks import Attachment, IncomingMail, examine_safely
 from hosho.core.submissions.rechecking import Recheck
@@ -24,7 +24,7 @@ from hosho.core.submissions.recording import record_batch
 from hosho.core.submissions.statuses import Status
 from hosho.core.submissions.waiting import register_waiting
 from tests.factories import contract_csv, contract_row
-from tests.mailbox.town import key_for
+from tests.mailbox.town import key_for, objects_of
 
 CITY = load_profile("sample-city")
 HOW = Recheck(CITY, "mail")
@@ -51,25 +51,7 @@ def city_notice(n: int) -> bytes:
     """The 認証キー等のお知らせ of contract ``n``, rendered for 見本市."""
     from hosho.core.documents.notice import render_notice
 
-    r = city_row(n)
-    contractor = Contractor(
-        id=1, customer_id=r["customer_id"], name=r["contractor_name"], email=r["contractor_email"]
-    )
-    contract = Contract(
-        id=n,
-        contract_number=r["contract_number"],
-        kind=r["kind"],
-        contractor_id=1,
-        orderer=r["orderer"],
-        project_name=r["project_name"],
-        work_type=r["work_type"],
-        contract_date=date.fromisoformat(r["contract_date"]),
-        contract_amount=int(r["contract_amount"]),
-        guarantee_amount=int(r["guarantee_amount"]),
-        period_start=date.fromisoformat(r["period_start"]),
-        period_end=date.fromisoformat(r["period_end"]),
-        auth_key=r["auth_key"],
-    )
+    contract, contractor = objects_of(city_row(n), n)
     return render_notice(contract, contractor, CITY, issued=date(2025, 5, 1))
 
 
