@@ -4,10 +4,12 @@ a private Dovecot IMAP server (one per run, a fresh mailbox per test) and an SMT
 
 from __future__ import annotations
 
+import asyncio
 import email
 import shutil
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import policy
 
@@ -89,22 +91,33 @@ class SmtpSink:
         return out
 
 
-@pytest.fixture
-def smtp() -> Iterator[SmtpSink]:
-    """A real SMTP server (aiosmtpd) on loopback that keeps every message."""
+@contextmanager
+def smtp_server(delay: float = 0.0) -> Iterator[SmtpSink]:
+    """A real SMTP server (aiosmtpd) on loopback that keeps every message as it arrives,
+    then waits ``delay`` seconds before it says 250 (a slow server, or one that stalls)."""
     try:
         from aiosmtpd.controller import Controller
     except ImportError:
         require_or_skip("aiosmtpd is not installed (pip install -e '.[test]')")
-    port = free_port()
-    sink = SmtpSink(port)
+    sink = SmtpSink(free_port())
 
     class Keep:
         async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]  # noqa: N802
             sink.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
+            if delay:
+                await asyncio.sleep(delay)
             return "250 OK"
 
-    controller = Controller(Keep(), hostname="127.0.0.1", port=port)
+    controller = Controller(Keep(), hostname="127.0.0.1", port=sink.port)
     controller.start()
-    yield sink
-    controller.stop()
+    try:
+        yield sink
+    finally:
+        controller.stop(no_assert=bool(delay))  # a client killed mid-send leaves a task
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpSink]:
+    """A real SMTP server (aiosmtpd) on loopback that keeps every message."""
+    with smtp_server() as sink:
+        yield sink

@@ -6,7 +6,6 @@ per kill (the message in flight). The figures are printed (run with -s)."""
 
 from __future__ import annotations
 
-import asyncio
 import email
 import email.policy
 import mailbox
@@ -27,7 +26,7 @@ from tests.bot.fake_slack import BOT_TOKEN, FakeSlack
 from tests.bot.payloads import SECRET
 from tests.e2e.conftest import STAFF_CHANNEL, HoshoProcess
 from tests.mailbox.town import TOWN, notice_message
-from tests.servers import SmtpSink, free_port
+from tests.servers import SmtpSink, smtp_server
 
 pytestmark = [pytest.mark.smtp, pytest.mark.slow]
 
@@ -59,20 +58,8 @@ def slow_slack() -> Iterator[FakeSlack]:
 @pytest.fixture
 def slow_smtp() -> Iterator[SmtpSink]:
     """aiosmtpd taking 0.5 s before it accepts each message (kept once it arrived)."""
-    from aiosmtpd.controller import Controller
-
-    sink = SmtpSink(free_port())
-
-    class Slow:
-        async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]  # noqa: N802
-            sink.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
-            await asyncio.sleep(SLOW)
-            return "250 OK"
-
-    controller = Controller(Slow(), hostname="127.0.0.1", port=sink.port)
-    controller.start()
-    yield sink
-    controller.stop(no_assert=True)
+    with smtp_server(delay=SLOW) as sink:
+        yield sink
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)

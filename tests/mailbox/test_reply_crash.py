@@ -5,7 +5,6 @@ never answers stands in for a server the crash interrupted."""
 
 from __future__ import annotations
 
-import asyncio
 import email
 import email.policy
 import mailbox
@@ -26,7 +25,7 @@ from hosho.mailbox import replies as replies_module
 from hosho.mailbox.poller import Poller
 from tests.mailbox.conftest import use_env
 from tests.mailbox.town import SENDER, TOWN, notice_message
-from tests.servers import SmtpSink, free_port
+from tests.servers import SmtpSink, smtp_server
 
 pytestmark = pytest.mark.smtp
 
@@ -36,20 +35,8 @@ LEASE = 2.0
 @pytest.fixture
 def stalling_smtp() -> Iterator[SmtpSink]:
     """An SMTP server that receives the message and then never says 250."""
-    from aiosmtpd.controller import Controller
-
-    sink = SmtpSink(free_port())
-
-    class Stall:
-        async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]  # noqa: N802
-            sink.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
-            await asyncio.sleep(3600)
-            return "250 OK"
-
-    controller = Controller(Stall(), hostname="127.0.0.1", port=sink.port)
-    controller.start()
-    yield sink
-    controller.stop(no_assert=True)
+    with smtp_server(delay=3600) as sink:
+        yield sink
 
 
 def message_id(content: bytes) -> str:
