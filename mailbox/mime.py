@@ -285,10 +285,11 @@ def _leaves(message: Message, defects: list[str]) -> list[tuple[Message, bytes]]
         else:
             data = _payload(part)
             out.append((part, data))
-            found = _attached_message(part, data)
+            name = _filename(part).lower()
+            found = _attached_message(name, data)
             if found is not None:
                 stack.append(found)
-            files = _contained_parts(part, data)[: max(0, MAX_PARTS - count)]
+            files = _contained_parts(part, name, data)[: max(0, MAX_PARTS - count)]
             count += len(files)
             out += files
     return out
@@ -310,20 +311,21 @@ def _encoded_message(part: Message) -> Message | None:
     return email.message_from_bytes(decode_base64(text.encode("ascii", "surrogateescape")))
 
 
-def _attached_message(part: Message, data: bytes) -> Message | None:
-    """A saved message attached as a file (``*.eml``, any declared type): parsed, so the
-    notice inside it is found like that of a forwarded message."""
-    if not _filename(part).lower().endswith(".eml") or looks_like_pdf(data):
+def _attached_message(name: str, data: bytes) -> Message | None:
+    """A saved message attached as a file (``*.eml``, any declared type; ``name``: the
+    part's file name, lower case): parsed, so the notice inside it is found like that of
+    a forwarded message."""
+    if not name.endswith(".eml") or looks_like_pdf(data):
         return None
     inner = email.message_from_bytes(data)
     return inner if inner.keys() else None
 
 
-def _contained_parts(part: Message, data: bytes) -> list[tuple[Message, bytes]]:
-    """The files inside a ``winmail.dat`` or the PDFs inside a plain ZIP attachment, as
-    parts of their own (the container is kept too; ``containers``)."""
+def _contained_parts(part: Message, name: str, data: bytes) -> list[tuple[Message, bytes]]:
+    """The files inside a ``winmail.dat`` or the PDFs inside a plain ZIP attachment
+    (``name``: the part's file name, lower case), as parts of their own (the container is
+    kept too; ``containers``)."""
     ctype = part.get_content_type().lower()
-    name = _filename(part).lower()
     if ctype in TNEF_TYPES or name == "winmail.dat":
         files = tnef_files(data)
     elif ctype in ZIP_TYPES or name.endswith(".zip"):
