@@ -14,7 +14,7 @@ import struct
 import zipfile
 
 from hosho.core.documents.reader import MAX_PDF_BYTES, looks_like_pdf
-from hosho.core.submissions.archives import ZIP_ENCRYPTED, zip_entries
+from hosho.core.submissions.archives import encrypted, zip_entries
 
 #: Files taken out of one container at most.
 MAX_FILES = 200
@@ -88,7 +88,7 @@ def zip_files(data: bytes) -> list[tuple[str, bytes]]:
     ``MAX_ZIP_RATIO`` times its compressed size, ``MAX_ZIP_TOTAL`` bytes in all; a ZIP
     inside is not opened."""
     entries = zip_entries(data)
-    if any(i.flag_bits & ZIP_ENCRYPTED for i in entries):
+    if encrypted(entries):
         return []
     files: list[tuple[str, bytes]] = []
     total = 0

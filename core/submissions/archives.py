@@ -42,6 +42,11 @@ def zip_entries(data: bytes) -> list[zipfile.ZipInfo]:
     return [i for i in infos if not i.is_dir()][:MAX_ZIP_ENTRIES]
 
 
+def encrypted(entries: list[zipfile.ZipInfo]) -> bool:
+    """True when one of the entries (``zip_entries``) is encrypted."""
+    return any(i.flag_bits & ZIP_ENCRYPTED for i in entries)
+
+
 def encrypted_zip(data: bytes) -> bool:
     """True for a ZIP archive with an encrypted entry among those looked at (never opened)."""
-    return any(i.flag_bits & ZIP_ENCRYPTED for i in zip_entries(data))
+    return encrypted(zip_entries(data))
