@@ -148,10 +148,10 @@ def sender_valid(address: str) -> bool:
         local, at, domain = address.rpartition("@")
         if not at or not _LOOSE_DOTS.fullmatch(local) or "." not in local:
             return False
-        try:  # the same address with its dots tidied: is the rest valid?
-            tidy = ".".join(p for p in local.split(".") if p)
-            if not tidy:
-                return False
+        tidy = ".".join(p for p in local.split(".") if p)  # its dots tidied
+        if not tidy:
+            return False
+        try:  # is the rest valid?
             validate_email(f"{tidy}@{domain}", check_deliverability=False)
         except EmailNotValidError:
             return False
@@ -189,12 +189,12 @@ def examine(
             False, Status.REJECTED_SENDER, Status.REJECTED_SENDER.reason(sender=mail.sender)
         )
     if not pdfs:
+        if _any_encrypted_zip(mail.attachments):
+            return Examined(True, Status.UNREADABLE, ENCRYPTED_ZIP)
         # Outlook's rich text with nothing taken out of it (its files would be beside it)
         files = [a.filename.lower() for a in mail.attachments]
         rich = "winmail.dat" in files and all(f == "winmail.dat" for f in files)
         why = RICH_TEXT if rich else Status.NO_ATTACHMENT.reason()
-        if _any_encrypted_zip(mail.attachments):
-            return Examined(True, Status.UNREADABLE, ENCRYPTED_ZIP)
         return Examined(True, Status.NO_ATTACHMENT, why)
     notices = [p for p in parsed if p.document == "auth_key_notice" and p.contract_number]
     if any(n.source != "ocr" for n in notices):  # the PDF itself beats a photo of it
