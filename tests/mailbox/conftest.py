@@ -6,12 +6,17 @@ from __future__ import annotations
 import pytest
 
 from hosho.core.runtime import Runtime
-from hosho.core.settings import get_settings
+from hosho.core.settings import Settings, get_settings
+
+
+def set_env(monkeypatch: pytest.MonkeyPatch, values: dict[str, str]) -> Settings:
+    """Set settings in the environment and read them again."""
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    return get_settings()
 
 
 def use_env(monkeypatch: pytest.MonkeyPatch, values: dict[str, str]) -> Runtime:
     """Set settings in the environment and open a runtime on them."""
-    for name, value in values.items():
-        monkeypatch.setenv(name, value)
-    get_settings.cache_clear()
-    return Runtime.open(get_settings())
+    return Runtime.open(set_env(monkeypatch, values))

@@ -17,6 +17,7 @@ import pytest
 from hosho.core.settings import get_settings
 from hosho.mailbox.errors import MailError
 from hosho.mailbox.outgoing import Mailer, mailer_from_settings
+from tests.mailbox.conftest import set_env
 from tests.mailbox.town import certificate, message, notice_message
 
 FIELDS = {"message_id", "sender", "subject", "received_at", "contract_number", "status", "reason"}
@@ -75,15 +76,13 @@ def test_standard_mailbox_still_importable() -> None:
 @pytest.mark.smtp
 def test_mailer_sends_utf8_over_real_smtp(smtp, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     assert mailer_from_settings(get_settings()) is None  # no host: no mail at all
-    for name, value in {
+    settings = {
         "HOSHO_SMTP_HOST": "127.0.0.1",
         "HOSHO_SMTP_PORT": str(smtp.port),
         "HOSHO_SMTP_SECURITY": "none",
         "HOSHO_MAIL_FROM": "zaisei@town.aya.lg.jp",
-    }.items():
-        monkeypatch.setenv(name, value)
-    get_settings.cache_clear()
-    mailer = mailer_from_settings(get_settings())
+    }
+    mailer = mailer_from_settings(set_env(monkeypatch, settings))
     assert mailer is not None
     mailer.send("info1@aya-kensetsu.example.jp", "【受付】テスト", "本文です。\n")
     [(sender, rcpts, content)] = smtp.messages

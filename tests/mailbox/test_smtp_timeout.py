@@ -7,9 +7,9 @@ import time
 
 import pytest
 
-from hosho.core.settings import get_settings
 from hosho.mailbox.errors import MailError
 from hosho.mailbox.outgoing import mailer_from_settings
+from tests.mailbox.conftest import set_env
 
 
 def test_a_server_that_never_greets_times_out_after_hosho_smtp_timeout(
@@ -18,16 +18,17 @@ def test_a_server_that_never_greets_times_out_after_hosho_smtp_timeout(
     with socket.socket() as silent:  # accepts (backlog), never says 220
         silent.bind(("127.0.0.1", 0))
         silent.listen(1)
-        for name, value in {
-            "HOSHO_SMTP_HOST": "127.0.0.1",
-            "HOSHO_SMTP_PORT": str(silent.getsockname()[1]),
-            "HOSHO_SMTP_SECURITY": "none",
-            "HOSHO_SMTP_TIMEOUT": "1",
-            "HOSHO_IMAP_TIMEOUT": "120",
-        }.items():
-            monkeypatch.setenv(name, value)
-        get_settings.cache_clear()
-        mailer = mailer_from_settings(get_settings())
+        settings = set_env(
+            monkeypatch,
+            {
+                "HOSHO_SMTP_HOST": "127.0.0.1",
+                "HOSHO_SMTP_PORT": str(silent.getsockname()[1]),
+                "HOSHO_SMTP_SECURITY": "none",
+                "HOSHO_SMTP_TIMEOUT": "1",
+                "HOSHO_IMAP_TIMEOUT": "120",
+            },
+        )
+        mailer = mailer_from_settings(settings)
         assert mailer is not None and mailer.timeout == 1
         started = time.monotonic()
         with pytest.raises(MailError, match="timed out"):
