@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import email
 import shutil
+import socket
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -89,6 +90,16 @@ class SmtpSink:
             assert body is not None
             out.append((rcpt[0], str(mail["Subject"]), body.get_content()))
         return out
+
+
+@contextmanager
+def closed_port() -> Iterator[int]:
+    """A loopback port where nothing listens, for as long as the block runs: it is held
+    bound but not listening, so a connection is refused, and no server another test starts
+    meanwhile (the tests run on several workers) can take it, as it could a ``free_port``."""
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        yield int(held.getsockname()[1])
 
 
 @contextmanager

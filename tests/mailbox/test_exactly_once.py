@@ -18,8 +18,8 @@ from hosho.core.store.models import DsureRegistration, Submission
 from hosho.mailbox.imap_source import ImapSource
 from hosho.mailbox.poller import Poller
 from tests.mailbox.conftest import use_env
-from tests.mailbox.dovecot import free_port
 from tests.mailbox.town import bulk, message
+from tests.servers import closed_port
 
 pytestmark = pytest.mark.imap
 
@@ -234,9 +234,9 @@ def test_wrong_password_and_no_server_are_one_line_errors(town, private_dovecot,
     done = cli("poll", "--once", env={**server.env(), "HOSHO_IMAP_PASSWORD": "wrong"})
     assert done.returncode == 1
     assert done.stderr.count("\n") == 1 and "IMAP imap://town@" in done.stderr
-    nobody = str(free_port())  # no server listens there
-    env = {**server.env(), "HOSHO_IMAP_PORT": nobody, "HOSHO_IMAP_TIMEOUT": "2"}
-    done = cli("poll", "--once", env=env)
+    with closed_port() as nobody:  # no server listens there
+        env = {**server.env(), "HOSHO_IMAP_PORT": str(nobody), "HOSHO_IMAP_TIMEOUT": "2"}
+        done = cli("poll", "--once", env=env)
     assert done.returncode == 1 and "ConnectionRefusedError" in done.stderr
 
 

@@ -18,7 +18,7 @@ from hosho.mailbox.poller import Poller
 from hosho.mailbox.replies import claim_reply, owed_replies, release_reply
 from tests.mailbox.conftest import use_env
 from tests.mailbox.town import SENDER, TOWN, message, notice_message
-from tests.servers import free_port
+from tests.servers import closed_port
 
 pytestmark = pytest.mark.smtp
 
@@ -51,12 +51,13 @@ def test_smtp_down_then_up_sends_the_owed_reply_once(  # type: ignore[no-untyped
     runtime = use_env(monkeypatch, {"HOSHO_MAILDIR": str(tmp_path / "inbox")})
     monkeypatch.setattr(replies_module, "REPLY_RETRY_AFTER", timedelta(0))
     mailbox.Maildir(tmp_path / "inbox", create=True).add(notice_message(1, subject="first"))
-    down = Mailer("127.0.0.1", port=free_port(), security="none", timeout=2)
-    poller = Poller(runtime, MaildirSource(tmp_path / "inbox"), mailer=down)
-    try:
-        stats = poller.run_once()
-    finally:
-        poller.close()
+    with closed_port() as nobody:
+        down = Mailer("127.0.0.1", port=nobody, security="none", timeout=2)
+        poller = Poller(runtime, MaildirSource(tmp_path / "inbox"), mailer=down)
+        try:
+            stats = poller.run_once()
+        finally:
+            poller.close()
     assert stats.processed == 1 and stats.replied == 0
     row = _rows(runtime.engine)["first"]
     assert row.status == "registered" and row.reply_due and not row.replied

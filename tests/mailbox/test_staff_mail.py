@@ -21,7 +21,7 @@ from hosho.core.submissions.statuses import label_of
 from hosho.mailbox.poller import Poller
 from tests.mailbox.conftest import use_env
 from tests.mailbox.town import SENDER, TOWN, all_keys, certificate, message, notice_message
-from tests.servers import SmtpSink, free_port
+from tests.servers import SmtpSink, closed_port, free_port
 
 pytestmark = pytest.mark.smtp
 
@@ -78,8 +78,9 @@ def test_one_staff_mail_per_submission_never_the_key(town, smtp, cli, tmp_path: 
 
 def test_staff_mail_waits_while_smtp_is_down(town, smtp, cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     mailbox.Maildir(tmp_path / "inbox", create=True).add(notice_message(1))
-    down = env(tmp_path, free_port(), HOSHO_SMTP_TIMEOUT="2", HOSHO_IMAP_TIMEOUT="2")
-    assert cli("poll", "--once", env=down).returncode == 0
+    with closed_port() as nobody:
+        down = env(tmp_path, nobody, HOSHO_SMTP_TIMEOUT="2", HOSHO_IMAP_TIMEOUT="2")
+        assert cli("poll", "--once", env=down).returncode == 0
     engine = get_engine(town)
     assert outbox.pending(engine, outbox.EMAIL) == 1  # owed, not lost
     with engine.begin() as conn:  # the backoff has passed
